@@ -1,0 +1,101 @@
+package store
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Resource types named by Authing. Other type IDs (such as EnOS resource type
+// IDs) are accepted as they are.
+const (
+	TypeData   = "DATA"
+	TypeAPI    = "API"
+	TypeMenu   = "MENU"
+	TypeButton = "BUTTON"
+	TypeUI     = "UI"
+)
+
+// Resource is something that can be protected, with the actions that exist on
+// it. Codes and IDs are each unique within a namespace.
+type Resource struct {
+	ID             string     `json:"id"`
+	Namespace      string     `json:"namespace"`
+	Code           string     `json:"code"`
+	Type           string     `json:"type"`
+	Name           I18nName   `json:"name"`
+	Description    string     `json:"description,omitempty"`
+	Actions        ActionList `json:"actions"`
+	APIIdentifier  string     `json:"apiIdentifier,omitempty"`
+	LinkedToTenant bool       `json:"linkedToTenant"`
+	CreatedAt      time.Time  `json:"createdAt"`
+	UpdatedAt      time.Time  `json:"updatedAt"`
+}
+
+// Clone returns a deep copy; empty slices and maps become nil.
+func (r Resource) Clone() Resource {
+	r.Name = r.Name.Clone()
+	if len(r.Actions) == 0 {
+		r.Actions = nil
+	} else {
+		r.Actions = slices.Clone(r.Actions)
+	}
+	return r
+}
+
+// ResourceFilter selects resources in one namespace. Empty fields select
+// everything; non-empty fields must all match.
+type ResourceFilter struct {
+	Namespace string   `json:"namespace,omitempty"`
+	Types     []string `json:"types,omitempty"`
+	Codes     []string `json:"codes,omitempty"`
+	IDs       []string `json:"ids,omitempty"`
+	// Keyword is a case-insensitive substring of the code or of any name
+	// value (the default or a translation); see [MatchKeyword].
+	Keyword string `json:"keyword,omitempty"`
+}
+
+// Match reports whether r passes every condition of the filter except the
+// namespace, which stores select by index.
+func (f ResourceFilter) Match(r *Resource) bool {
+	if len(f.Types) > 0 && !slices.Contains(f.Types, r.Type) {
+		return false
+	}
+	if len(f.Codes) > 0 && !slices.Contains(f.Codes, r.Code) {
+		return false
+	}
+	if len(f.IDs) > 0 && !slices.Contains(f.IDs, r.ID) {
+		return false
+	}
+	if f.Keyword == "" {
+		return true
+	}
+	kw := strings.ToLower(f.Keyword)
+	if containsFold(r.Code, kw) || containsFold(r.Name.DefaultValue, kw) {
+		return true
+	}
+	for _, v := range r.Name.I18nValue {
+		if containsFold(v, kw) {
+			return true
+		}
+	}
+	return false
+}
+
+// MatchKeyword reports whether keyword is a case-insensitive substring of any
+// of values. Case is folded with strings.ToLower, the same rule in every
+// store.
+func MatchKeyword(keyword string, values ...string) bool {
+	kw := strings.ToLower(keyword)
+	for _, v := range values {
+		if containsFold(v, kw) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether lowerKeyword occurs in s, ignoring case.
+func containsFold(s, lowerKeyword string) bool {
+	return strings.Contains(strings.ToLower(s), lowerKeyword)
+}

@@ -1,0 +1,113 @@
+// Package store is the storage contract of resreg: the [Store] interface, the
+// records it keeps, and the sentinel errors it returns.
+//
+// A Store enforces the invariants that must hold even when several
+// registries, goroutines or processes write at once: uniqueness of codes,
+// IDs and data resource names within a namespace, the per-namespace resource
+// quota, and all-or-nothing batches. Input validation (lengths, character
+// sets, tree shape) is the Registry's job; a Store trusts what it is given.
+//
+// The package imports nothing else of resreg. Implementations live in
+// memstore and sqlitestore; store/storetest checks any implementation.
+package store
+
+import "context"
+
+// WriteOptions carries the limits a Store enforces inside a write.
+type WriteOptions struct {
+	// MaxResourcesPerNamespace caps how many resources (not data resources)
+	// a namespace may hold after the write; 0 means no cap.
+	MaxResourcesPerNamespace int
+}
+
+// Store keeps namespaces, resources and data resources.
+//
+// Implementations must be safe for concurrent use and must copy records on
+// the way in and out: a caller that changes a record after passing it, or a
+// record it got back, never changes stored state.
+//
+// Every method checks ctx first; a context that is done returns ctx.Err()
+// (unwrapped, so errors.Is(err, context.Canceled) holds) and writes nothing.
+// A store that cannot get its lock before ctx's deadline returns an error
+// matching ErrBusy.
+//
+// Listings are ordered by code and paginated with [ListOptions]: an invalid
+// page size or token is an ErrInvalid error (see [ListOptions.Cursor]).
+//
+// Times are kept with nanosecond precision and returned in UTC.
+//
+// The update methods take a function that edits a copy of the stored record
+// inside the write; it must not call the Store. An error from it is returned
+// as it is and nothing is written. Changes it makes to the record's key
+// fields (namespace, code, ID) and CreatedAt are ignored.
+type Store interface {
+	// CreateNamespace adds ns. It returns ErrConflict if ns.Code exists.
+	CreateNamespace(ctx context.Context, ns Namespace) error
+	// GetNamespace returns ErrNamespaceNotFound if code does not exist.
+	GetNamespace(ctx context.Context, code string) (Namespace, error)
+	// ListNamespaces lists every namespace, DefaultNamespace included.
+	ListNamespaces(ctx context.Context, opts ListOptions) (Page[Namespace], error)
+	// UpdateNamespace applies fn to namespace code and returns the result.
+	// It returns ErrNamespaceNotFound if code does not exist.
+	UpdateNamespace(ctx context.Context, code string, fn func(*Namespace) error) (Namespace, error)
+	// DeleteNamespace removes an empty namespace. It returns
+	// ErrNamespaceNotFound if code does not exist, ErrInvalid for
+	// DefaultNamespace, and ErrConflict if the namespace still holds
+	// resources or data resources.
+	DeleteNamespace(ctx context.Context, code string) error
+
+	// CreateResources adds every resource or none. Resources may name
+	// different namespaces. Errors, checked in this order:
+	// ErrNamespaceNotFound if a namespace does not exist; ErrConflict if a
+	// code or ID is already taken in its namespace or repeats within the
+	// batch (the [*Error] lists every such code); ErrLimitExceeded if a
+	// namespace would hold more than opts.MaxResourcesPerNamespace
+	// resources.
+	CreateResources(ctx context.Context, resources []Resource, opts WriteOptions) error
+	// GetResource returns ErrNotFound if no resource has code in namespace,
+	// and ErrNamespaceNotFound if the namespace does not exist.
+	GetResource(ctx context.Context, namespace, code string) (Resource, error)
+	// GetResourceByID returns ErrNotFound if no resource has id in
+	// namespace, and ErrNamespaceNotFound if the namespace does not exist.
+	GetResourceByID(ctx context.Context, namespace, id string) (Resource, error)
+	// ListResources returns the resources of filter.Namespace that match
+	// filter, ordered by code. It returns ErrNamespaceNotFound if the
+	// namespace does not exist.
+	ListResources(ctx context.Context, filter ResourceFilter, opts ListOptions) (Page[Resource], error)
+	// UpdateResource applies fn to the resource and returns the result. It
+	// returns ErrNotFound if the resource does not exist and
+	// ErrNamespaceNotFound if the namespace does not.
+	UpdateResource(ctx context.Context, namespace, code string, fn func(*Resource) error) (Resource, error)
+	// DeleteResources removes every listed resource or none: if a code does
+	// not exist it returns ErrNotFound listing the missing codes.
+	// It returns ErrNamespaceNotFound if the namespace does not exist.
+	DeleteResources(ctx context.Context, namespace string, codes []string) error
+
+	// CreateDataResource adds d. It returns ErrNamespaceNotFound if
+	// d.NamespaceCode does not exist and ErrConflict (with Field
+	// "resourceCode" or "resourceName") if the code or the name is taken in
+	// the namespace.
+	CreateDataResource(ctx context.Context, d DataResource) error
+	// GetDataResource returns ErrNotFound if no data resource has code in
+	// namespace, and ErrNamespaceNotFound if the namespace does not exist.
+	GetDataResource(ctx context.Context, namespace, code string) (DataResource, error)
+	// GetDataResourceByName is GetDataResource by the unique resource name.
+	GetDataResourceByName(ctx context.Context, namespace, name string) (DataResource, error)
+	// GetDataTreeNode returns the node at path (codes joined by "/") of the
+	// TREE data resource code, without its children. It returns ErrNotFound
+	// if the data resource does not exist, is not a TREE, or has no node
+	// at path, and ErrNamespaceNotFound if the namespace does not exist.
+	GetDataTreeNode(ctx context.Context, namespace, code, path string) (TreePath, error)
+	// ListDataResources returns the data resources of filter.Namespace that
+	// match filter, ordered by resource code. It returns
+	// ErrNamespaceNotFound if the namespace does not exist.
+	ListDataResources(ctx context.Context, filter DataResourceFilter, opts ListOptions) (Page[DataResource], error)
+	// UpdateDataResource applies fn to the data resource and returns the
+	// result. It returns ErrNotFound if it does not exist,
+	// ErrNamespaceNotFound if the namespace does not, and ErrConflict if
+	// the new name is taken by another data resource.
+	UpdateDataResource(ctx context.Context, namespace, code string, fn func(*DataResource) error) (DataResource, error)
+	// DeleteDataResource returns ErrNotFound if the data resource does not
+	// exist and ErrNamespaceNotFound if the namespace does not.
+	DeleteDataResource(ctx context.Context, namespace, code string) error
+}

@@ -1,0 +1,133 @@
+package store
+
+import "strings"
+
+// PathSeparator joins node codes into a [TreePath] path. Node codes may not
+// contain it.
+const PathSeparator = "/"
+
+// TreeNode is one node of a TREE data resource.
+type TreeNode struct {
+	Name     string     `json:"name"`
+	Code     string     `json:"code"`
+	Value    string     `json:"value,omitempty"`
+	Children []TreeNode `json:"children,omitempty"`
+}
+
+// Tree is the struct of a TREE data resource: its root nodes in order.
+type Tree []TreeNode
+
+// TreePath is one node of a flattened tree.
+type TreePath struct {
+	// Path joins the codes from the root down to this node with "/",
+	// e.g. "product/productManager".
+	Path  string `json:"path"`
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	Value string `json:"value,omitempty"`
+	// Depth is 1 for a root node, 2 for its children, and so on.
+	Depth int `json:"depth"`
+}
+
+// treeFrame is one pending node of an iterative walk. Walks never recurse,
+// so a tree of any depth is safe to traverse.
+type treeFrame struct {
+	node   *TreeNode
+	parent string
+	depth  int
+}
+
+// Walk visits every node in pre-order (a node before its children, siblings
+// in order) and calls fn with the node's path and depth. Walk stops early
+// and returns false when fn returns false.
+func (t Tree) Walk(fn func(node *TreeNode, path string, depth int) bool) bool {
+	stack := make([]treeFrame, 0, len(t))
+	for i := len(t) - 1; i >= 0; i-- {
+		stack = append(stack, treeFrame{node: &t[i], depth: 1})
+	}
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		path := f.node.Code
+		if f.depth > 1 {
+			path = f.parent + PathSeparator + f.node.Code
+		}
+		if !fn(f.node, path, f.depth) {
+			return false
+		}
+		kids := f.node.Children
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, treeFrame{node: &kids[i], parent: path, depth: f.depth + 1})
+		}
+	}
+	return true
+}
+
+// Len returns the number of nodes in the tree.
+func (t Tree) Len() int {
+	n := 0
+	t.Walk(func(*TreeNode, string, int) bool { n++; return true })
+	return n
+}
+
+// Flatten lists every node in pre-order with its path and depth.
+func (t Tree) Flatten() []TreePath {
+	out := make([]TreePath, 0, t.Len())
+	t.Walk(func(n *TreeNode, path string, depth int) bool {
+		out = append(out, TreePath{Path: path, Code: n.Code, Name: n.Name, Value: n.Value, Depth: depth})
+		return true
+	})
+	return out
+}
+
+// Find returns the node at path ("product/productManager"), with its
+// subtree. It reads only the siblings along the path.
+func (t Tree) Find(path string) (TreeNode, bool) {
+	if path == "" {
+		return TreeNode{}, false
+	}
+	level := []TreeNode(t)
+	var found *TreeNode
+	for code := range strings.SplitSeq(path, PathSeparator) {
+		found = nil
+		for i := range level {
+			if level[i].Code == code {
+				found = &level[i]
+				break
+			}
+		}
+		if found == nil {
+			return TreeNode{}, false
+		}
+		level = found.Children
+	}
+	return Tree{*found}.Clone()[0], true
+}
+
+// Clone returns a deep copy of the tree, built without recursion.
+func (t Tree) Clone() Tree {
+	if t == nil {
+		return nil
+	}
+	out := make(Tree, len(t))
+	copy(out, t)
+	type pending struct{ dst *[]TreeNode }
+	stack := make([]pending, 0, len(out))
+	for i := range out {
+		stack = append(stack, pending{&out[i].Children})
+	}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if *p.dst == nil {
+			continue
+		}
+		kids := make([]TreeNode, len(*p.dst))
+		copy(kids, *p.dst)
+		*p.dst = kids
+		for i := range kids {
+			stack = append(stack, pending{&kids[i].Children})
+		}
+	}
+	return out
+}
