@@ -1,0 +1,139 @@
+package resreg
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/resreg/resreg/store"
+)
+
+// Field rules shared by every record. Each returns nil or an ErrInvalid
+// *Error naming field.
+
+// checkCode enforces the code rule: 1..MaxCodeLen characters of
+// [A-Za-z0-9_.:-], starting with a letter or digit. It applies to codes,
+// type IDs, action names, namespace codes and tree node codes; '/' is never
+// allowed, so tree paths can be split safely.
+func checkCode(field, s string) error {
+	return invalidIf(field, codeProblem(s))
+}
+
+// checkText enforces the text rule: valid UTF-8, no NUL or other C0 control
+// character except tab, newline and carriage return, at most max
+// characters, and, when required, not blank.
+func checkText(field, s string, max int, required bool) error {
+	return invalidIf(field, textProblem(s, max, required))
+}
+
+// invalidIf returns an ErrInvalid error on field when problem is not empty.
+func invalidIf(field, problem string) error {
+	if problem == "" {
+		return nil
+	}
+	return store.Invalid(field, problem)
+}
+
+// codeProblem describes how s breaks the code rule, or returns "".
+func codeProblem(s string) string {
+	if s == "" {
+		return "is required"
+	}
+	if len(s) > MaxCodeLen {
+		return "must be at most " + strconv.Itoa(MaxCodeLen) + " characters, got " + strconv.Itoa(len(s))
+	}
+	if !isAlnum(s[0]) {
+		return "must start with a letter or digit, got " + strconv.Quote(s)
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !isAlnum(c) && c != '_' && c != '.' && c != ':' && c != '-' {
+			return "may only hold letters, digits and _ . : -, got " + strconv.Quote(s)
+		}
+	}
+	return ""
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// textProblem describes how s breaks the text rule, or returns "".
+func textProblem(s string, max int, required bool) string {
+	if required && strings.TrimSpace(s) == "" {
+		return "is required"
+	}
+	if !utf8.ValidString(s) {
+		return "must be valid UTF-8"
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return "must be at most " + strconv.Itoa(max) + " characters, got " + strconv.Itoa(n)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return "must not hold control characters"
+		}
+	}
+	return ""
+}
+
+// checkAPIIdentifier enforces the apiIdentifier rule: empty, or an absolute
+// http or https URL with a host, at most MaxAPIIdentifierLen characters.
+func checkAPIIdentifier(field, s string) error {
+	if s == "" {
+		return nil
+	}
+	if err := checkText(field, s, MaxAPIIdentifierLen, false); err != nil {
+		return err
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.ContainsAny(s, " \t\r\n") {
+		return store.Invalid(field, "must be an absolute http or https URL, got "+strconv.Quote(s))
+	}
+	return nil
+}
+
+// namespaceOrDefault maps the empty namespace to DefaultNamespace.
+func namespaceOrDefault(ns string) string {
+	if ns == "" {
+		return DefaultNamespace
+	}
+	return ns
+}
+
+// checkNamespace resolves an empty namespace to the default and checks the
+// code rule.
+func checkNamespace(field, ns string) (string, error) {
+	ns = namespaceOrDefault(ns)
+	return ns, checkCode(field, ns)
+}
+
+// checkList checks every item with check and that no two items are equal.
+// Fields are named field[i].
+func checkList[T comparable](field string, items []T, check func(field string, item T) error) error {
+	seen := make(map[T]int, len(items))
+	for i, it := range items {
+		f := index(field, i)
+		if err := check(f, it); err != nil {
+			return err
+		}
+		if j, dup := seen[it]; dup {
+			return store.Invalid(f, "repeats item "+strconv.Itoa(j))
+		}
+		seen[it] = i
+	}
+	return nil
+}
+
+// join builds a JSON field path: join("resources[3]", "code") is
+// "resources[3].code" and join("", "code") is "code".
+func join(prefix, field string) string {
+	if prefix == "" {
+		return field
+	}
+	return prefix + "." + field
+}
+
+// index builds "prefix[i]".
+func index(prefix string, i int) string { return prefix + "[" + strconv.Itoa(i) + "]" }
