@@ -134,11 +134,11 @@ func (r *Registry) createResources(ctx context.Context, prefix string, in []Crea
 }
 
 // writeResources hands a validated batch to the store and, for a conflict,
-// names the first conflicting item's code field.
+// names the first conflicting item's code field in the caller's spelling.
 func (r *Registry) writeResources(ctx context.Context, prefix string, rs []Resource, indexed bool) error {
 	err := r.store.CreateResources(ctx, rs, store.WriteOptions{MaxResourcesPerNamespace: r.limits.MaxResourcesPerNamespace})
 	var se *Error
-	if err == nil || !errors.As(err, &se) || !errors.Is(err, ErrConflict) || se.Field != "" || len(se.Codes) == 0 {
+	if err == nil || !errors.As(err, &se) || !errors.Is(err, ErrConflict) || len(se.Codes) == 0 {
 		return err
 	}
 	detailed := *se
