@@ -303,7 +303,7 @@ func badCases() []badCase {
 		dataCase("data: duplicate sibling names", resreg.DataTree, func(in *resreg.CreateDataResourceInput) {
 			in.Struct.Tree = append(in.Struct.Tree, resreg.Node("z", "A", ""))
 		}, inv, "struct[1].name"),
-		dataCase("data: tree too deep", resreg.DataTree, func(in *resreg.CreateDataResourceInput) { in.Struct.Tree = chain(33) }, inv, "struct[0]" + strings.Repeat(".children[0]", 31) + ".children"),
+		dataCase("data: tree too deep", resreg.DataTree, func(in *resreg.CreateDataResourceInput) { in.Struct.Tree = chain(33) }, inv, "struct[0]"+strings.Repeat(".children[0]", 31)+".children"),
 		dataCase("data: tree too many nodes", resreg.DataTree, func(in *resreg.CreateDataResourceInput) { in.Struct.Tree = wide(10_001) }, inv, "struct"),
 		dataCase("data: tree value invalid UTF-8", resreg.DataTree, func(in *resreg.CreateDataResourceInput) { in.Struct.Tree[0].Value = "\xff" }, inv, "struct[0].value"),
 
