@@ -1,0 +1,64 @@
+// Package sqlitestore is a store.Store kept in one SQLite database file, on
+// the pure-Go driver modernc.org/sqlite (no cgo), so that a single-binary
+// service can keep its resource registry on local disk.
+//
+// # Opening
+//
+// [Open] takes a file name or a "file:" URI, creates the file if needed,
+// applies the schema migrations and returns a ready Store. It appends these
+// driver parameters to the name (see [DSN]):
+//
+//	_pragma=busy_timeout(5000)     wait up to 5 s for another writer's lock
+//	_pragma=journal_mode(WAL)      readers never block the writer, nor it them
+//	_pragma=synchronous(NORMAL)    or FULL with WithSynchronousFull
+//
+// Every write runs in a BEGIN IMMEDIATE transaction on a dedicated
+// connection: the write lock is taken before anything is read, so the checks
+// made inside the transaction (namespace exists, quota) hold at commit even
+// when several processes share the file. Uniqueness of codes, IDs and data
+// resource names is enforced by the schema's PRIMARY KEY and UNIQUE indexes.
+// When the lock stays taken, a write retries until its context's deadline
+// (or, without a deadline, for one busy_timeout) and then fails with
+// store.ErrBusy; SQLite's own busy and constraint errors never reach the
+// caller.
+//
+// # Durability
+//
+// With the default synchronous=NORMAL in WAL mode, a committed write
+// survives a crash of the process, but a power loss or an OS crash may roll
+// back the last transactions (the database stays consistent). With
+// [WithSynchronousFull] every commit waits until the WAL is on the device, so
+// an acknowledged write also survives a power loss; each commit then costs a
+// device sync.
+//
+// # Sharing a *sql.DB
+//
+// [New] builds a Store on a *sql.DB that the caller opened on the "sqlite"
+// driver and keeps owning; its own tables may live in the same file, since
+// the registry's tables are all named resreg_*. New switches the file to WAL
+// and, since it cannot rely on the DSN, sets busy_timeout and synchronous on
+// a connection before each write transaction and begins transactions with
+// BEGIN IMMEDIATE itself, whatever _txlock the DSN names. Close leaves the
+// *sql.DB open.
+//
+// # In memory
+//
+// [OpenMemory] (or Open with ":memory:") gives an in-memory store for tests.
+// A plain ":memory:" DSN would give each pooled connection its own empty
+// database; OpenMemory instead names a database of SQLite's memdb VFS
+// ("file:/resreg-N-RANDOM?vfs=memdb") that all connections of the pool share
+// with SQLite's usual locking, and holds one connection open so that the
+// database lives until Close. memdb has no WAL, so it uses an in-memory
+// rollback journal.
+//
+// # Schema
+//
+// The schema is a sequence of embedded migrations (migrations/*.sql), each
+// applied in its own immediate transaction and recorded in the table
+// resreg_schema_migrations. Opening a database written by a newer schema
+// fails with [ErrSchemaTooNew]; an older one is migrated. Times are stored
+// as INTEGER unix nanoseconds and read back in UTC; name translations,
+// actions and ARRAY items are small length-prefixed BLOBs; a TREE is stored
+// one row per node, keyed by (namespace, resource code, path). Listings use
+// keyset pagination over the primary key (namespace, code).
+package sqlitestore

@@ -1,0 +1,107 @@
+package sqlitestore
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrSchemaTooNew is returned by Open and New for a database whose schema
+// was written by a newer version of this package than the running one.
+var ErrSchemaTooNew = errors.New("sqlitestore: database schema is newer than this program supports")
+
+// migration is one embedded schema step; version n is file 000n_*.sql.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations lists the embedded migrations in version order. A gap or a
+// duplicate version is a build mistake, so it panics at start-up.
+var migrations = loadMigrations()
+
+func loadMigrations() []migration {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		panic(err)
+	}
+	slices.Sort(names)
+	out := make([]migration, 0, len(names))
+	for i, name := range names {
+		base := path.Base(name)
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v != i+1 {
+			panic("sqlitestore: migration " + base + " is out of sequence")
+		}
+		text, err := migrationFS.ReadFile(name)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, migration{version: v, name: base, sql: string(text)})
+	}
+	return out
+}
+
+// SchemaVersion is the schema version this package writes.
+func SchemaVersion() int { return len(migrations) }
+
+const sqlCreateMigrationsTable = `CREATE TABLE IF NOT EXISTS resreg_schema_migrations (
+    version    INTEGER NOT NULL PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    applied_at INTEGER NOT NULL
+)`
+
+// migrate brings the schema up to version target, applying each pending
+// migration in its own immediate transaction. The version is re-read under
+// the write lock, so processes that open the same file at once apply each
+// migration exactly once. The version lives in a table of its own rather
+// than PRAGMA user_version, which an application sharing the file may use.
+func (s *Store) migrate(ctx context.Context, target int) error {
+	for {
+		done, err := s.migrateOne(ctx, target)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateOne applies the next pending migration, if any, and reports
+// whether the schema is at target.
+func (s *Store) migrateOne(ctx context.Context, target int) (done bool, err error) {
+	err = s.write(ctx, func(w *wtx) error {
+		if _, err := w.exec(sqlCreateMigrationsTable); err != nil {
+			return err
+		}
+		var current int
+		if err := w.queryRow(`SELECT coalesce(max(version), 0) FROM resreg_schema_migrations`).Scan(&current); err != nil {
+			return err
+		}
+		if current > len(migrations) {
+			return fmt.Errorf("%w: database is at version %d, this program knows versions up to %d", ErrSchemaTooNew, current, len(migrations))
+		}
+		if current >= target {
+			done = true
+			return nil
+		}
+		m := migrations[current]
+		if _, err := w.exec(m.sql); err != nil {
+			return fmt.Errorf("sqlitestore: migration %s: %w", m.name, err)
+		}
+		_, err := w.exec(`INSERT INTO resreg_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			m.version, m.name, time.Now().UnixNano())
+		return err
+	})
+	return done, err
+}

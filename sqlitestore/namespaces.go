@@ -1,0 +1,210 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/resreg/resreg/store"
+)
+
+const (
+	sqlNamespaceExists = `SELECT 1 FROM resreg_namespaces WHERE code = ?`
+	sqlNamespaceCols   = `code, name, description, created_at, updated_at`
+	sqlGetNamespace    = `SELECT ` + sqlNamespaceCols + ` FROM resreg_namespaces WHERE code = ?`
+	sqlInsertNamespace = `INSERT INTO resreg_namespaces (` + sqlNamespaceCols + `) VALUES (?, ?, ?, ?, ?)`
+	sqlListNamespaces  = `SELECT ` + sqlNamespaceCols + ` FROM resreg_namespaces WHERE code > ? ORDER BY code LIMIT ?`
+	sqlCountNamespaces = `SELECT count(*) FROM resreg_namespaces`
+)
+
+// defaultNamespaceName is the display name of store.DefaultNamespace.
+const defaultNamespaceName = "Default"
+
+func (s *Store) ensureDefaultNamespace(ctx context.Context) error {
+	return s.write(ctx, func(w *wtx) error {
+		now := time.Now().UnixNano()
+		_, err := w.exec(`INSERT INTO resreg_namespaces (`+sqlNamespaceCols+`) VALUES (?, ?, '', ?, ?) ON CONFLICT (code) DO NOTHING`,
+			store.DefaultNamespace, defaultNamespaceName, now, now)
+		return err
+	})
+}
+
+// rowScanner is *sql.Row or *sql.Rows.
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanNamespace(sc rowScanner) (store.Namespace, error) {
+	var ns store.Namespace
+	var created, updated any
+	if err := sc.Scan(&ns.Code, &ns.Name, &ns.Description, &created, &updated); err != nil {
+		return store.Namespace{}, err
+	}
+	ns.CreatedAt, ns.UpdatedAt = timeOf(created), timeOf(updated)
+	return ns, nil
+}
+
+// timeOf converts a scanned INTEGER-or-NULL time column. Scanning into an
+// any avoids database/sql's reflection path for nullable integers.
+func timeOf(v any) time.Time {
+	n, ok := v.(int64)
+	if !ok {
+		return time.Time{}
+	}
+	return decodeTime(&n)
+}
+
+// namespaceMissing reports, after a lookup found nothing, whether that is
+// because the namespace itself does not exist. It only runs on the miss
+// path, so hits cost a single query.
+func (s *Store) namespaceMissing(ctx context.Context, ns string) (bool, error) {
+	var one int
+	err := s.namespaceExists.QueryRowContext(ctx, ns).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, nil
+	}
+	return false, translate(ctx, err)
+}
+
+// notFound builds the error for a record that a lookup did not find: a
+// missing namespace if that is the cause, else msg.
+func (s *Store) notFound(ctx context.Context, ns, msg, key string) error {
+	missing, err := s.namespaceMissing(ctx, ns)
+	if err != nil {
+		return err
+	}
+	if missing {
+		return store.NamespaceNotFound(ns)
+	}
+	return store.NotFound(msg, key)
+}
+
+// requireNamespace checks, inside a write, that ns exists.
+func (w *wtx) requireNamespace(ns string) error {
+	ok, err := w.exists(sqlNamespaceExists, ns)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return store.NamespaceNotFound(ns)
+	}
+	return nil
+}
+
+// CreateNamespace adds ns. The primary key on code rejects a taken code.
+func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
+	return s.write(ctx, func(w *wtx) error {
+		_, err := w.exec(sqlInsertNamespace, ns.Code, ns.Name, ns.Description, encodeTime(ns.CreatedAt), encodeTime(ns.UpdatedAt))
+		if err != nil && errors.Is(translate(ctx, err), errUnique) {
+			e := store.Conflict("namespace "+quote(ns.Code)+" already exists", ns.Code)
+			e.Field = "code"
+			return e
+		}
+		return err
+	})
+}
+
+// GetNamespace returns the namespace code.
+func (s *Store) GetNamespace(ctx context.Context, code string) (store.Namespace, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Namespace{}, err
+	}
+	ns, err := scanNamespace(s.db.QueryRowContext(ctx, sqlGetNamespace, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Namespace{}, store.NamespaceNotFound(code)
+	}
+	if err != nil {
+		return store.Namespace{}, translate(ctx, err)
+	}
+	return ns, nil
+}
+
+// ListNamespaces lists namespaces in code order, one keyset page at a time.
+func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (store.Page[store.Namespace], error) {
+	var page store.Page[store.Namespace]
+	cur, err := opts.Cursor()
+	if err != nil {
+		return page, err
+	}
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, sqlListNamespaces, cur.After, cur.Limit+1)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		items := make([]store.Namespace, 0, min(cur.Limit+1, 64))
+		for rows.Next() {
+			ns, err := scanNamespace(rows)
+			if err != nil {
+				return err
+			}
+			items = append(items, ns)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		page.Items, page.NextPageToken = cutPage(items, cur.Limit, func(n *store.Namespace) string { return n.Code })
+		if opts.IncludeTotal {
+			return tx.QueryRowContext(ctx, sqlCountNamespaces).Scan(&page.TotalCount)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.Page[store.Namespace]{}, err
+	}
+	return page, nil
+}
+
+// UpdateNamespace applies fn to a copy of namespace code under the write
+// lock and stores the result.
+func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store.Namespace) error) (store.Namespace, error) {
+	var out store.Namespace
+	err := s.write(ctx, func(w *wtx) error {
+		old, err := scanNamespace(w.queryRow(sqlGetNamespace, code))
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.NamespaceNotFound(code)
+		}
+		if err != nil {
+			return err
+		}
+		ns := old
+		if err := fn(&ns); err != nil {
+			return fnError{err}
+		}
+		ns.Code, ns.CreatedAt = old.Code, old.CreatedAt
+		ns.UpdatedAt = normTime(ns.UpdatedAt)
+		if _, err := w.exec(`UPDATE resreg_namespaces SET name = ?, description = ?, updated_at = ? WHERE code = ?`,
+			ns.Name, ns.Description, encodeTime(ns.UpdatedAt), code); err != nil {
+			return err
+		}
+		out = ns
+		return nil
+	})
+	if err != nil {
+		return store.Namespace{}, err
+	}
+	return out, nil
+}
+
+// DeleteNamespace removes an empty namespace other than the default one.
+func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
+	return s.write(ctx, func(w *wtx) error {
+		if err := w.requireNamespace(code); err != nil {
+			return err
+		}
+		if code == store.DefaultNamespace {
+			return store.Invalid("namespace", "the default namespace cannot be deleted")
+		}
+		used, err := w.exists(`SELECT 1 WHERE EXISTS (SELECT 1 FROM resreg_resources WHERE namespace = ?)
+			OR EXISTS (SELECT 1 FROM resreg_data_resources WHERE namespace = ?)`, code, code)
+		if err != nil {
+			return err
+		}
+		if used {
+			return store.Conflict("namespace "+quote(code)+" still holds resources or data resources", code)
+		}
+		_, err = w.exec(`DELETE FROM resreg_namespaces WHERE code = ?`, code)
+		return err
+	})
+}
+
+func quote(s string) string { return `"` + s + `"` }

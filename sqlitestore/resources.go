@@ -1,0 +1,279 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strconv"
+
+	"github.com/resreg/resreg/store"
+)
+
+const (
+	sqlResourceCols    = `namespace, code, id, type, name, name_i18n, description, actions, api_identifier, linked_to_tenant, created_at, updated_at`
+	sqlInsertResource  = `INSERT INTO resreg_resources (` + sqlResourceCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlGetResource     = `SELECT ` + sqlResourceCols + ` FROM resreg_resources WHERE namespace = ? AND code = ?`
+	sqlGetResourceByID = `SELECT ` + sqlResourceCols + ` FROM resreg_resources WHERE namespace = ? AND id = ?`
+	sqlCountResources  = `SELECT count(*) FROM resreg_resources WHERE namespace = ?`
+	sqlResourceExists  = `SELECT 1 FROM resreg_resources WHERE namespace = ? AND code = ?`
+	sqlResourceIDTaken = `SELECT 1 FROM resreg_resources WHERE namespace = ? AND id = ?`
+	// sqlListResources is the keyset page query; sqlScanResources reads on
+	// from the cursor without a limit, for filters checked in Go.
+	sqlScanResources  = `SELECT ` + sqlResourceCols + ` FROM resreg_resources WHERE namespace = ? AND code > ? ORDER BY code`
+	sqlListResources  = sqlScanResources + ` LIMIT ?`
+	sqlUpdateResource = `UPDATE resreg_resources SET type = ?, name = ?, name_i18n = ?, description = ?, actions = ?,
+		api_identifier = ?, linked_to_tenant = ?, updated_at = ? WHERE namespace = ? AND code = ?`
+	sqlDeleteResource = `DELETE FROM resreg_resources WHERE namespace = ? AND code = ?`
+)
+
+// resourceRow is the scan target of a resource row. Blob columns are
+// scanned into sql.RawBytes where the caller allows it, avoiding a copy
+// before decoding.
+type resourceRow struct {
+	r                store.Resource
+	i18n, actions    []byte
+	linked           int64
+	created, updated any
+}
+
+func (rr *resourceRow) dest(raw bool) []any {
+	r := &rr.r
+	if raw {
+		return []any{&r.Namespace, &r.Code, &r.ID, &r.Type, &r.Name.DefaultValue, (*sql.RawBytes)(&rr.i18n),
+			&r.Description, (*sql.RawBytes)(&rr.actions), &r.APIIdentifier, &rr.linked, &rr.created, &rr.updated}
+	}
+	return []any{&r.Namespace, &r.Code, &r.ID, &r.Type, &r.Name.DefaultValue, &rr.i18n,
+		&r.Description, &rr.actions, &r.APIIdentifier, &rr.linked, &rr.created, &rr.updated}
+}
+
+func (rr *resourceRow) resource() (store.Resource, error) {
+	r := rr.r
+	var err error
+	if r.Name.I18nValue, err = decodeI18n(rr.i18n); err != nil {
+		return store.Resource{}, err
+	}
+	if r.Actions, err = decodeActions(rr.actions); err != nil {
+		return store.Resource{}, err
+	}
+	r.LinkedToTenant = rr.linked != 0
+	r.CreatedAt, r.UpdatedAt = timeOf(rr.created), timeOf(rr.updated)
+	return r, nil
+}
+
+func scanResource(sc rowScanner) (store.Resource, error) {
+	var rr resourceRow
+	if err := sc.Scan(rr.dest(false)...); err != nil {
+		return store.Resource{}, err
+	}
+	return rr.resource()
+}
+
+// CreateResources inserts the batch with one prepared statement in one
+// immediate transaction. Uniqueness is left to the primary key and the ID
+// index; only when SQLite rejects a row does the method look for every
+// conflicting code, to report them all.
+func (s *Store) CreateResources(ctx context.Context, resources []store.Resource, opts store.WriteOptions) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(resources) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(w *wtx) error {
+		// Namespaces are checked first: the contract ranks a missing
+		// namespace before a conflict.
+		namespaces := make([]string, 0, 1)
+		for i := range resources {
+			if ns := resources[i].Namespace; !slices.Contains(namespaces, ns) {
+				if err := w.requireNamespace(ns); err != nil {
+					return err
+				}
+				namespaces = append(namespaces, ns)
+			}
+		}
+		// A savepoint lets a failed batch be undone while the write lock
+		// is kept, so that the conflict report sees the database as the
+		// batch found it.
+		if _, err := w.exec(`SAVEPOINT resreg_batch`); err != nil {
+			return err
+		}
+		ins, err := w.prepare(sqlInsertResource)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for i := range resources {
+			if err := w.canceled(); err != nil {
+				return err
+			}
+			r := &resources[i]
+			_, err := ins.ExecContext(w.bg, r.Namespace, r.Code, r.ID, r.Type, r.Name.DefaultValue, encodeI18n(r.Name.I18nValue),
+				r.Description, encodeActions(r.Actions), r.APIIdentifier, r.LinkedToTenant, encodeTime(r.CreatedAt), encodeTime(r.UpdatedAt))
+			if err == nil {
+				continue
+			}
+			if !errors.Is(translate(w.ctx, err), errUnique) {
+				return err
+			}
+			if _, err := w.exec(`ROLLBACK TO resreg_batch`); err != nil {
+				return err
+			}
+			return w.resourceConflicts(resources)
+		}
+		if opts.MaxResourcesPerNamespace > 0 {
+			// Counted after the inserts, under the write lock: what is
+			// checked is what the commit will hold.
+			for _, ns := range namespaces {
+				var n int
+				if err := w.queryRow(sqlCountResources, ns).Scan(&n); err != nil {
+					return err
+				}
+				if n > opts.MaxResourcesPerNamespace {
+					return store.LimitExceeded("namespace " + quote(ns) + " would hold " + strconv.Itoa(n) +
+						" resources, more than its limit of " + strconv.Itoa(opts.MaxResourcesPerNamespace))
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// resourceConflicts lists every code of the batch that is taken in its
+// namespace, whose ID is taken, or that repeats a code or ID earlier in the
+// batch. It runs with the batch undone.
+func (w *wtx) resourceConflicts(resources []store.Resource) error {
+	type key struct{ ns, v string }
+	codes := make(map[key]bool, len(resources))
+	ids := make(map[key]bool, len(resources))
+	var conflicting []string
+	seen := make(map[key]bool)
+	for i := range resources {
+		r := &resources[i]
+		ck, ik := key{r.Namespace, r.Code}, key{r.Namespace, r.ID}
+		bad := codes[ck] || ids[ik]
+		codes[ck], ids[ik] = true, true
+		if !bad {
+			var err error
+			if bad, err = w.exists(sqlResourceExists, r.Namespace, r.Code); err != nil {
+				return err
+			}
+		}
+		if !bad {
+			var err error
+			if bad, err = w.exists(sqlResourceIDTaken, r.Namespace, r.ID); err != nil {
+				return err
+			}
+		}
+		if bad && !seen[ck] {
+			seen[ck] = true
+			conflicting = append(conflicting, r.Code)
+		}
+	}
+	if len(conflicting) == 0 {
+		// SQLite saw a violation the report cannot place; still a conflict.
+		return store.Conflict("a resource code or ID is already taken")
+	}
+	return store.Conflict("resource code or ID already taken", conflicting...)
+}
+
+// GetResource is a single point select on the primary key with a statement
+// prepared once per connection.
+func (s *Store) GetResource(ctx context.Context, namespace, code string) (store.Resource, error) {
+	return s.getOneResource(ctx, s.getResource, namespace, code, "resource "+quote(code)+" does not exist")
+}
+
+// GetResourceByID is GetResource through the (namespace, id) index.
+func (s *Store) GetResourceByID(ctx context.Context, namespace, id string) (store.Resource, error) {
+	return s.getOneResource(ctx, s.getResourceByID, namespace, id, "no resource has ID "+quote(id))
+}
+
+func (s *Store) getOneResource(ctx context.Context, st *sql.Stmt, namespace, key, msg string) (store.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Resource{}, err
+	}
+	if s.closed.Load() {
+		return store.Resource{}, errClosed
+	}
+	r, err := scanResource(st.QueryRowContext(ctx, namespace, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Resource{}, s.notFound(ctx, namespace, msg, key)
+	}
+	if err != nil {
+		return store.Resource{}, translate(ctx, err)
+	}
+	return r, nil
+}
+
+// UpdateResource applies fn to a copy of the stored resource under the
+// write lock. Key fields and CreatedAt keep their stored values.
+func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn func(*store.Resource) error) (store.Resource, error) {
+	var out store.Resource
+	err := s.write(ctx, func(w *wtx) error {
+		old, err := scanResource(w.queryRow(sqlGetResource, namespace, code))
+		if errors.Is(err, sql.ErrNoRows) {
+			if err := w.requireNamespace(namespace); err != nil {
+				return err
+			}
+			return store.NotFound("resource "+quote(code)+" does not exist", code)
+		}
+		if err != nil {
+			return err
+		}
+		r := old.Clone()
+		if err := fn(&r); err != nil {
+			return fnError{err}
+		}
+		r = r.Clone()
+		r.Namespace, r.Code, r.ID, r.CreatedAt = old.Namespace, old.Code, old.ID, old.CreatedAt
+		r.UpdatedAt = normTime(r.UpdatedAt)
+		if _, err := w.exec(sqlUpdateResource, r.Type, r.Name.DefaultValue, encodeI18n(r.Name.I18nValue), r.Description,
+			encodeActions(r.Actions), r.APIIdentifier, r.LinkedToTenant, encodeTime(r.UpdatedAt), namespace, code); err != nil {
+			return err
+		}
+		out = r
+		return nil
+	})
+	if err != nil {
+		return store.Resource{}, err
+	}
+	return out, nil
+}
+
+// DeleteResources deletes every listed code or, if any is missing, none.
+func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []string) error {
+	return s.write(ctx, func(w *wtx) error {
+		if err := w.requireNamespace(namespace); err != nil {
+			return err
+		}
+		del, err := w.prepare(sqlDeleteResource)
+		if err != nil {
+			return err
+		}
+		defer del.Close()
+		var missing []string
+		done := make(map[string]bool, len(codes))
+		for _, code := range codes {
+			if err := w.canceled(); err != nil {
+				return err
+			}
+			if done[code] {
+				continue
+			}
+			done[code] = true
+			res, err := del.ExecContext(w.bg, namespace, code)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				missing = append(missing, code)
+			}
+		}
+		if len(missing) > 0 {
+			return store.NotFound("resources do not exist", missing...)
+		}
+		return nil
+	})
+}
