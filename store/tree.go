@@ -39,7 +39,8 @@ type treeFrame struct {
 
 // Walk visits every node in pre-order (a node before its children, siblings
 // in order) and calls fn with the node's path and depth. Walk stops early
-// and returns false when fn returns false.
+// and returns false when fn returns false. Building each path costs its
+// length, so a walk costs the total length of all paths.
 func (t Tree) Walk(fn func(node *TreeNode, path string, depth int) bool) bool {
 	stack := make([]treeFrame, 0, len(t))
 	for i := len(t) - 1; i >= 0; i-- {
@@ -63,10 +64,21 @@ func (t Tree) Walk(fn func(node *TreeNode, path string, depth int) bool) bool {
 	return true
 }
 
-// Len returns the number of nodes in the tree.
+// Len returns the number of nodes in the tree. Unlike Walk it builds no
+// paths, so it costs the same on a deep tree as on a wide one.
 func (t Tree) Len() int {
 	n := 0
-	t.Walk(func(*TreeNode, string, int) bool { n++; return true })
+	stack := []Tree{t}
+	for len(stack) > 0 {
+		level := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n += len(level)
+		for i := range level {
+			if len(level[i].Children) > 0 {
+				stack = append(stack, level[i].Children)
+			}
+		}
+	}
 	return n
 }
 
