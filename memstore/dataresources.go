@@ -1,0 +1,198 @@
+package memstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/resreg/resreg/store"
+)
+
+// CreateDataResource adds d. A taken code is reported before a taken name.
+func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) error {
+	ns, err := s.writeNamespace(ctx, d.NamespaceCode)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, ok := ns.dataByCode[d.ResourceCode]; ok {
+		return dataConflict("resourceCode", "data resource code "+quote(d.ResourceCode)+" is already taken", d.ResourceCode)
+	}
+	if _, ok := ns.dataByName[d.ResourceName]; ok {
+		return dataConflict("resourceName", "data resource name "+quote(d.ResourceName)+" is already taken", d.ResourceCode)
+	}
+	rec := newDataResource(&d)
+	ns.data.ReplaceOrInsert(rec)
+	ns.dataByCode[rec.ResourceCode] = rec
+	ns.dataByName[rec.ResourceName] = rec
+	return nil
+}
+
+// GetDataResource returns the data resource with code in namespace.
+func (s *Store) GetDataResource(ctx context.Context, namespace, code string) (store.DataResource, error) {
+	ns, err := s.readNamespace(ctx, namespace)
+	if err != nil {
+		return store.DataResource{}, err
+	}
+	defer s.mu.RUnlock()
+	rec, ok := ns.dataByCode[code]
+	if !ok {
+		return store.DataResource{}, dataNotFound(namespace, code)
+	}
+	return rec.Clone(), nil
+}
+
+// GetDataResourceByName returns the data resource named name in namespace.
+func (s *Store) GetDataResourceByName(ctx context.Context, namespace, name string) (store.DataResource, error) {
+	ns, err := s.readNamespace(ctx, namespace)
+	if err != nil {
+		return store.DataResource{}, err
+	}
+	defer s.mu.RUnlock()
+	rec, ok := ns.dataByName[name]
+	if !ok {
+		return store.DataResource{}, store.NotFound("no data resource is named "+quote(name)+" in namespace "+quote(namespace), name)
+	}
+	return rec.Clone(), nil
+}
+
+// GetDataTreeNode returns the node at path of TREE data resource code,
+// without its children.
+func (s *Store) GetDataTreeNode(ctx context.Context, namespace, code, path string) (store.TreePath, error) {
+	ns, err := s.readNamespace(ctx, namespace)
+	if err != nil {
+		return store.TreePath{}, err
+	}
+	defer s.mu.RUnlock()
+	rec, ok := ns.dataByCode[code]
+	if !ok {
+		return store.TreePath{}, dataNotFound(namespace, code)
+	}
+	if rec.Type != store.DataTree {
+		return store.TreePath{}, store.NotFound("data resource "+quote(code)+" is not a TREE", code)
+	}
+	node, depth := findNode(rec.Struct.Tree, path)
+	if node == nil {
+		return store.TreePath{}, store.NotFound("TREE data resource "+quote(code)+" has no node at "+quote(path), code)
+	}
+	return store.TreePath{Path: path, Code: node.Code, Name: node.Name, Value: node.Value, Depth: depth}, nil
+}
+
+// findNode returns the node at path and its depth, or nil. Unlike
+// store.Tree.Find it does not copy the node's subtree, which the caller
+// never sees.
+func findNode(tree store.Tree, path string) (*store.TreeNode, int) {
+	if path == "" {
+		return nil, 0
+	}
+	level := []store.TreeNode(tree)
+	var found *store.TreeNode
+	depth := 0
+	for code := range strings.SplitSeq(path, store.PathSeparator) {
+		found = nil
+		for i := range level {
+			if level[i].Code == code {
+				found = &level[i]
+				break
+			}
+		}
+		if found == nil {
+			return nil, 0
+		}
+		depth++
+		level = found.Children
+	}
+	return found, depth
+}
+
+// ListDataResources returns one page of the matching data resources of
+// filter.Namespace, in resource code order.
+func (s *Store) ListDataResources(ctx context.Context, filter store.DataResourceFilter, opts store.ListOptions) (store.Page[store.DataResource], error) {
+	if err := ctx.Err(); err != nil {
+		return store.Page[store.DataResource]{}, err
+	}
+	cur, err := opts.Cursor()
+	if err != nil {
+		return store.Page[store.DataResource]{}, err
+	}
+	ns, err := s.readNamespace(ctx, filter.Namespace)
+	if err != nil {
+		return store.Page[store.DataResource]{}, err
+	}
+	defer s.mu.RUnlock()
+	key := func(d *store.DataResource) string { return d.ResourceCode }
+	src := treeSource(ns.data, cur.After, key, func(code string) *store.DataResource {
+		return &store.DataResource{ResourceCode: code}
+	})
+	matchAll := len(filter.Types) == 0 && filter.Keyword == ""
+	var match func(*store.DataResource) bool
+	if !matchAll {
+		match = filter.Match
+	}
+	return page(src, listing[*store.DataResource, store.DataResource]{
+		key:      key,
+		match:    match,
+		out:      func(d *store.DataResource) store.DataResource { return d.Clone() },
+		cursor:   cur,
+		total:    opts.IncludeTotal,
+		matchAll: matchAll,
+	}), nil
+}
+
+// UpdateDataResource applies fn to a copy of the data resource and stores
+// the result, keeping the stored namespace, code and CreatedAt. A new name
+// must not be taken by another data resource.
+func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, fn func(*store.DataResource) error) (store.DataResource, error) {
+	ns, err := s.writeNamespace(ctx, namespace)
+	if err != nil {
+		return store.DataResource{}, err
+	}
+	defer s.mu.Unlock()
+	rec, ok := ns.dataByCode[code]
+	if !ok {
+		return store.DataResource{}, dataNotFound(namespace, code)
+	}
+	next := rec.Clone()
+	if err := fn(&next); err != nil {
+		return store.DataResource{}, err
+	}
+	next.NamespaceCode, next.ResourceCode, next.CreatedAt = rec.NamespaceCode, rec.ResourceCode, rec.CreatedAt
+	if next.ResourceName != rec.ResourceName {
+		if _, taken := ns.dataByName[next.ResourceName]; taken {
+			return store.DataResource{}, dataConflict("resourceName", "data resource name "+quote(next.ResourceName)+" is already taken", code)
+		}
+		delete(ns.dataByName, rec.ResourceName)
+		// rec is overwritten below, so the index may point at it already.
+		ns.dataByName[next.ResourceName] = rec
+	}
+	// Overwriting in place keeps the code-ordered indexes valid: the
+	// resource code did not change.
+	*rec = *newDataResource(&next)
+	return rec.Clone(), nil
+}
+
+// DeleteDataResource removes the data resource with code in namespace.
+func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) error {
+	ns, err := s.writeNamespace(ctx, namespace)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	rec, ok := ns.dataByCode[code]
+	if !ok {
+		return dataNotFound(namespace, code)
+	}
+	ns.data.Delete(rec)
+	delete(ns.dataByCode, code)
+	delete(ns.dataByName, rec.ResourceName)
+	return nil
+}
+
+func dataNotFound(namespace, code string) error {
+	return store.NotFound("data resource "+quote(code)+" does not exist in namespace "+quote(namespace), code)
+}
+
+func dataConflict(field, message, code string) error {
+	e := store.Conflict(message, code)
+	e.Field = field
+	return e
+}

@@ -1,0 +1,16 @@
+// Package memstore is an in-memory [store.Store]: the storage for tests,
+// for caches in front of a durable store, and for ephemeral registries whose
+// contents are rebuilt at start-up.
+//
+// It keeps the whole contract of package store: codes, IDs and data resource
+// names are unique within a namespace, batches are all-or-nothing, the
+// per-namespace quota is enforced inside the write, records are copied on
+// the way in and out, and every method is safe for concurrent use.
+//
+// Each namespace keeps its resources and data resources in B-trees ordered
+// by code, so a page of a listing seeks to its cursor instead of sorting the
+// namespace, and in hash maps keyed by code, ID and name for point lookups.
+//
+// Nothing is persisted: everything a Store holds is lost when the process
+// exits.
+package memstore

@@ -1,0 +1,55 @@
+package memstore
+
+import (
+	"context"
+
+	"github.com/resreg/resreg/store"
+)
+
+// The store's lock is normally held for microseconds, but an update
+// function runs under it and may be slow. A caller whose context has a
+// deadline or can be cancelled therefore waits for the lock only until its
+// context is done, and then gets an ErrBusy error as the contract asks.
+
+// lock takes the write lock, or returns an ErrBusy error once ctx is done.
+func (s *Store) lock(ctx context.Context) error {
+	if s.mu.TryLock() {
+		return nil
+	}
+	return waitLock(ctx, s.mu.Lock, s.mu.Unlock)
+}
+
+// rlock takes the read lock, or returns an ErrBusy error once ctx is done.
+func (s *Store) rlock(ctx context.Context) error {
+	if s.mu.TryRLock() {
+		return nil
+	}
+	return waitLock(ctx, s.mu.RLock, s.mu.RUnlock)
+}
+
+// waitLock acquires with acquire unless ctx is done first. A context that
+// can never be done just blocks. Otherwise a helper goroutine waits for the
+// lock and hands it over; if the caller has given up by then, the helper
+// releases it instead, so an abandoned wait never leaks the lock.
+func waitLock(ctx context.Context, acquire, release func()) error {
+	done := ctx.Done()
+	if done == nil {
+		acquire()
+		return nil
+	}
+	handoff := make(chan struct{})
+	go func() {
+		acquire()
+		select {
+		case handoff <- struct{}{}:
+		case <-done:
+			release()
+		}
+	}()
+	select {
+	case <-handoff:
+		return nil
+	case <-done:
+		return store.Busy(ctx.Err())
+	}
+}

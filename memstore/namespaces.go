@@ -1,0 +1,98 @@
+package memstore
+
+import (
+	"context"
+
+	"github.com/resreg/resreg/store"
+)
+
+// CreateNamespace adds ns. It returns ErrConflict if ns.Code exists.
+func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.byCode[ns.Code]; ok {
+		return store.Conflict("namespace "+quote(ns.Code)+" already exists", ns.Code)
+	}
+	s.addNamespace(ns)
+	return nil
+}
+
+// GetNamespace returns namespace code, or ErrNamespaceNotFound.
+func (s *Store) GetNamespace(ctx context.Context, code string) (store.Namespace, error) {
+	ns, err := s.readNamespace(ctx, code)
+	if err != nil {
+		return store.Namespace{}, err
+	}
+	defer s.mu.RUnlock()
+	return ns.meta, nil
+}
+
+// ListNamespaces lists every namespace in code order, DefaultNamespace
+// included.
+func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (store.Page[store.Namespace], error) {
+	if err := ctx.Err(); err != nil {
+		return store.Page[store.Namespace]{}, err
+	}
+	cur, err := opts.Cursor()
+	if err != nil {
+		return store.Page[store.Namespace]{}, err
+	}
+	if err := s.rlock(ctx); err != nil {
+		return store.Page[store.Namespace]{}, err
+	}
+	defer s.mu.RUnlock()
+	key := func(ns *namespace) string { return ns.meta.Code }
+	src := treeSource(s.namespaces, cur.After, key, func(code string) *namespace {
+		return &namespace{meta: store.Namespace{Code: code}}
+	})
+	return page(src, listing[*namespace, store.Namespace]{
+		key:    key,
+		out:    func(ns *namespace) store.Namespace { return ns.meta },
+		cursor: cur,
+		total:  opts.IncludeTotal,
+	}), nil
+}
+
+// UpdateNamespace applies fn to a copy of namespace code and stores the
+// result, keeping the stored Code and CreatedAt.
+func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store.Namespace) error) (store.Namespace, error) {
+	ns, err := s.writeNamespace(ctx, code)
+	if err != nil {
+		return store.Namespace{}, err
+	}
+	defer s.mu.Unlock()
+	next := ns.meta
+	if err := fn(&next); err != nil {
+		return store.Namespace{}, err
+	}
+	next.Code = ns.meta.Code
+	next.CreatedAt = ns.meta.CreatedAt
+	next.UpdatedAt = next.UpdatedAt.UTC()
+	ns.meta = next
+	return next, nil
+}
+
+// DeleteNamespace removes an empty namespace other than DefaultNamespace.
+func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
+	ns, err := s.writeNamespace(ctx, code)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if code == store.DefaultNamespace {
+		return store.Invalid("namespace", "the default namespace cannot be deleted")
+	}
+	if ns.resources.Len() > 0 || ns.data.Len() > 0 {
+		e := store.Conflict("namespace "+quote(code)+" still holds resources or data resources", code)
+		e.Field = "namespace"
+		return e
+	}
+	s.namespaces.Delete(ns)
+	delete(s.byCode, code)
+	return nil
+}

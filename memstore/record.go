@@ -1,0 +1,124 @@
+package memstore
+
+import (
+	"time"
+
+	"github.com/resreg/resreg/store"
+)
+
+// resource is the stored form of a store.Resource, laid out to keep a
+// million of them within a small budget: the namespace is implied by the
+// index holding the record, and translations are a slice of pairs rather
+// than a map (a two-entry map costs over 300 bytes, the slice 64).
+type resource struct {
+	id             string
+	code           string
+	typ            string // interned
+	name           string
+	i18n           []translation
+	description    string
+	actions        []store.Action
+	apiIdentifier  string
+	linkedToTenant bool
+	createdAt      time.Time // UTC
+	updatedAt      time.Time // UTC
+}
+
+// translation is one entry of I18nName.I18nValue.
+type translation struct {
+	locale string // interned
+	value  string
+}
+
+// newResource copies r into a new record. The caller holds the write lock,
+// which intern needs.
+func (s *Store) newResource(r *store.Resource) *resource {
+	rec := new(resource)
+	s.fillResource(rec, r)
+	return rec
+}
+
+// fillResource overwrites rec with a copy of r.
+func (s *Store) fillResource(rec *resource, r *store.Resource) {
+	*rec = resource{
+		id:             r.ID,
+		code:           r.Code,
+		typ:            s.intern(r.Type),
+		name:           r.Name.DefaultValue,
+		description:    r.Description,
+		apiIdentifier:  r.APIIdentifier,
+		linkedToTenant: r.LinkedToTenant,
+		createdAt:      r.CreatedAt.UTC(),
+		updatedAt:      r.UpdatedAt.UTC(),
+	}
+	if len(r.Actions) > 0 {
+		rec.actions = make([]store.Action, len(r.Actions))
+		copy(rec.actions, r.Actions)
+	}
+	if len(r.Name.I18nValue) > 0 {
+		rec.i18n = make([]translation, 0, len(r.Name.I18nValue))
+		for locale, value := range r.Name.I18nValue {
+			rec.i18n = append(rec.i18n, translation{locale: s.intern(locale), value: value})
+		}
+	}
+}
+
+// export returns a deep copy of the record as a store.Resource in
+// namespace ns. It allocates only the actions slice and the translation map.
+func (rec *resource) export(ns string) store.Resource {
+	r := store.Resource{
+		ID:             rec.id,
+		Namespace:      ns,
+		Code:           rec.code,
+		Type:           rec.typ,
+		Name:           store.I18nName{DefaultValue: rec.name},
+		Description:    rec.description,
+		APIIdentifier:  rec.apiIdentifier,
+		LinkedToTenant: rec.linkedToTenant,
+		CreatedAt:      rec.createdAt,
+		UpdatedAt:      rec.updatedAt,
+	}
+	if len(rec.actions) > 0 {
+		r.Actions = make(store.ActionList, len(rec.actions))
+		copy(r.Actions, rec.actions)
+	}
+	if len(rec.i18n) > 0 {
+		r.Name.I18nValue = make(map[string]string, len(rec.i18n))
+		for _, t := range rec.i18n {
+			r.Name.I18nValue[t.locale] = t.value
+		}
+	}
+	return r
+}
+
+// resourceMatcher returns f.Match for records. It reads the record in
+// place: the filter's structural conditions run on a view holding only the
+// fields they need, and the keyword is checked against the translations
+// directly, so matching neither copies actions nor builds a map.
+func resourceMatcher(f store.ResourceFilter) func(*resource) bool {
+	keyword := f.Keyword
+	f.Keyword = ""
+	return func(rec *resource) bool {
+		view := store.Resource{ID: rec.id, Code: rec.code, Type: rec.typ}
+		if !f.Match(&view) {
+			return false
+		}
+		if keyword == "" || store.MatchKeyword(keyword, rec.code, rec.name) {
+			return true
+		}
+		for _, t := range rec.i18n {
+			if store.MatchKeyword(keyword, t.value) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// newDataResource copies d for storage, with times in UTC.
+func newDataResource(d *store.DataResource) *store.DataResource {
+	c := d.Clone()
+	c.CreatedAt = c.CreatedAt.UTC()
+	c.UpdatedAt = c.UpdatedAt.UTC()
+	return &c
+}

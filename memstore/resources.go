@@ -1,0 +1,269 @@
+package memstore
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/resreg/resreg/store"
+)
+
+// CreateResources adds every resource or none. All checks run before the
+// first write: missing namespaces, then conflicts (every conflicting code is
+// reported), then the per-namespace quota.
+func (s *Store) CreateResources(ctx context.Context, resources []store.Resource, opts store.WriteOptions) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(resources) == 0 {
+		return nil
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+
+	// targets[i] is the namespace of resources[i]; added counts the new
+	// resources per namespace for the quota check.
+	targets := make([]*namespace, len(resources))
+	added := make(map[*namespace]int, 1)
+	for i := range resources {
+		ns, err := s.lookup(resources[i].Namespace)
+		if err != nil {
+			return err
+		}
+		targets[i] = ns
+		added[ns]++
+	}
+
+	if conflicts := s.conflicts(resources, targets); len(conflicts) > 0 {
+		e := store.Conflict("resource codes or IDs are already taken or repeat within the batch", conflicts...)
+		e.Field = "resources"
+		return e
+	}
+
+	if limit := opts.MaxResourcesPerNamespace; limit > 0 {
+		for i := range resources {
+			ns := targets[i]
+			if n := ns.resources.Len() + added[ns]; n > limit {
+				return store.LimitExceeded("namespace " + quote(ns.meta.Code) + " would hold " +
+					strconv.Itoa(n) + " resources, more than its limit of " + strconv.Itoa(limit))
+			}
+		}
+	}
+
+	for i := range resources {
+		ns := targets[i]
+		rec := s.newResource(&resources[i])
+		ns.resources.ReplaceOrInsert(rec)
+		ns.resByCode[rec.code] = rec
+		if rec.id != "" {
+			ns.resByID[rec.id] = rec
+		}
+	}
+	return nil
+}
+
+// conflicts returns, sorted and without repeats, the code of every resource
+// whose code or ID is taken in its namespace or repeats within the batch.
+func (s *Store) conflicts(resources []store.Resource, targets []*namespace) []string {
+	type key struct {
+		ns  *namespace
+		val string
+	}
+	// Single-resource batches, the common case, need no duplicate tracking.
+	var codes, ids map[key]struct{}
+	if len(resources) > 1 {
+		codes = make(map[key]struct{}, len(resources))
+		ids = make(map[key]struct{}, len(resources))
+	}
+	var out []string
+	for i := range resources {
+		r, ns := &resources[i], targets[i]
+		bad := false
+		if _, ok := ns.resByCode[r.Code]; ok {
+			bad = true
+		}
+		if r.ID != "" {
+			if _, ok := ns.resByID[r.ID]; ok {
+				bad = true
+			}
+		}
+		if codes != nil {
+			ck := key{ns, r.Code}
+			if _, ok := codes[ck]; ok {
+				bad = true
+			}
+			codes[ck] = struct{}{}
+			if r.ID != "" {
+				ik := key{ns, r.ID}
+				if _, ok := ids[ik]; ok {
+					bad = true
+				}
+				ids[ik] = struct{}{}
+			}
+		}
+		if bad {
+			out = append(out, r.Code)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// GetResource returns the resource with code in namespace.
+func (s *Store) GetResource(ctx context.Context, namespace, code string) (store.Resource, error) {
+	ns, err := s.readNamespace(ctx, namespace)
+	if err != nil {
+		return store.Resource{}, err
+	}
+	rec, ok := ns.resByCode[code]
+	if !ok {
+		s.mu.RUnlock()
+		return store.Resource{}, resourceNotFound(namespace, code)
+	}
+	r := rec.export(ns.meta.Code)
+	s.mu.RUnlock()
+	return r, nil
+}
+
+// GetResourceByID returns the resource with id in namespace.
+func (s *Store) GetResourceByID(ctx context.Context, namespace, id string) (store.Resource, error) {
+	ns, err := s.readNamespace(ctx, namespace)
+	if err != nil {
+		return store.Resource{}, err
+	}
+	defer s.mu.RUnlock()
+	rec, ok := ns.resByID[id]
+	if !ok || id == "" {
+		return store.Resource{}, store.NotFound("no resource has ID "+quote(id)+" in namespace "+quote(namespace), id)
+	}
+	return rec.export(ns.meta.Code), nil
+}
+
+// ListResources returns one page of the matching resources of
+// filter.Namespace, in code order. A filter on codes or IDs is answered from
+// the hash indexes instead of a scan.
+func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, opts store.ListOptions) (store.Page[store.Resource], error) {
+	if err := ctx.Err(); err != nil {
+		return store.Page[store.Resource]{}, err
+	}
+	cur, err := opts.Cursor()
+	if err != nil {
+		return store.Page[store.Resource]{}, err
+	}
+	ns, err := s.readNamespace(ctx, filter.Namespace)
+	if err != nil {
+		return store.Page[store.Resource]{}, err
+	}
+	defer s.mu.RUnlock()
+
+	key := func(rec *resource) string { return rec.code }
+	var src source[*resource]
+	if picked, ok := ns.pickResources(&filter); ok {
+		src = sliceSource(picked, cur.After, key)
+	} else {
+		src = treeSource(ns.resources, cur.After, key, func(code string) *resource { return &resource{code: code} })
+	}
+	matchAll := len(filter.Types) == 0 && len(filter.Codes) == 0 && len(filter.IDs) == 0 && filter.Keyword == ""
+	var match func(*resource) bool
+	if !matchAll {
+		match = resourceMatcher(filter)
+	}
+	nsCode := ns.meta.Code
+	return page(src, listing[*resource, store.Resource]{
+		key:      key,
+		match:    match,
+		out:      func(rec *resource) store.Resource { return rec.export(nsCode) },
+		cursor:   cur,
+		total:    opts.IncludeTotal,
+		matchAll: matchAll,
+	}), nil
+}
+
+// pickResources returns, sorted by code and without repeats, the resources
+// named by the filter's codes (or, failing those, its IDs); ok is false when
+// the filter names neither and the whole namespace must be scanned. The
+// result still has to pass the filter's other conditions.
+func (ns *namespace) pickResources(f *store.ResourceFilter) (picked []*resource, ok bool) {
+	switch {
+	case len(f.Codes) > 0:
+		picked = make([]*resource, 0, len(f.Codes))
+		for _, code := range f.Codes {
+			if rec, found := ns.resByCode[code]; found {
+				picked = append(picked, rec)
+			}
+		}
+	case len(f.IDs) > 0:
+		picked = make([]*resource, 0, len(f.IDs))
+		for _, id := range f.IDs {
+			if rec, found := ns.resByID[id]; found && id != "" {
+				picked = append(picked, rec)
+			}
+		}
+	default:
+		return nil, false
+	}
+	slices.SortFunc(picked, func(a, b *resource) int { return strings.Compare(a.code, b.code) })
+	return slices.CompactFunc(picked, func(a, b *resource) bool { return a == b }), true
+}
+
+// UpdateResource applies fn to a copy of the resource and stores the result,
+// keeping the stored namespace, code, ID and CreatedAt.
+func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn func(*store.Resource) error) (store.Resource, error) {
+	ns, err := s.writeNamespace(ctx, namespace)
+	if err != nil {
+		return store.Resource{}, err
+	}
+	defer s.mu.Unlock()
+	rec, ok := ns.resByCode[code]
+	if !ok {
+		return store.Resource{}, resourceNotFound(namespace, code)
+	}
+	next := rec.export(ns.meta.Code)
+	if err := fn(&next); err != nil {
+		return store.Resource{}, err
+	}
+	next.Namespace, next.Code, next.ID, next.CreatedAt = ns.meta.Code, rec.code, rec.id, rec.createdAt
+	// Overwriting the record in place keeps every index pointing at it;
+	// the key fields, which order and hash it, did not change.
+	s.fillResource(rec, &next)
+	return rec.export(ns.meta.Code), nil
+}
+
+// DeleteResources removes every listed resource, or none if any is missing.
+func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []string) error {
+	ns, err := s.writeNamespace(ctx, namespace)
+	if err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	var missing []string
+	for _, code := range codes {
+		if _, ok := ns.resByCode[code]; !ok {
+			missing = append(missing, code)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		missing = slices.Compact(missing)
+		return store.NotFound("resources do not exist in namespace "+quote(namespace), missing...)
+	}
+	for _, code := range codes {
+		rec, ok := ns.resByCode[code]
+		if !ok {
+			continue // listed twice
+		}
+		ns.resources.Delete(rec)
+		delete(ns.resByCode, code)
+		if rec.id != "" {
+			delete(ns.resByID, rec.id)
+		}
+	}
+	return nil
+}
+
+func resourceNotFound(namespace, code string) error {
+	return store.NotFound("resource "+quote(code)+" does not exist in namespace "+quote(namespace), code)
+}
