@@ -203,3 +203,12 @@ func normTime(t time.Time) time.Time {
 	}
 	return time.Unix(0, t.UnixNano()).UTC()
 }
+
+// nullIfEmpty stores an empty string as NULL, for unique columns where the
+// empty value must not collide with itself.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -19,7 +19,7 @@ const (
 )
 
 // defaultNamespaceName is the display name of store.DefaultNamespace.
-const defaultNamespaceName = "Default"
+const defaultNamespaceName = store.DefaultNamespace
 
 func (s *Store) ensureDefaultNamespace(ctx context.Context) error {
 	return s.write(ctx, func(w *wtx) error {
@@ -95,9 +95,7 @@ func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 	return s.write(ctx, func(w *wtx) error {
 		_, err := w.exec(sqlInsertNamespace, ns.Code, ns.Name, ns.Description, encodeTime(ns.CreatedAt), encodeTime(ns.UpdatedAt))
 		if err != nil && errors.Is(translate(ctx, err), errUnique) {
-			e := store.Conflict("namespace "+quote(ns.Code)+" already exists", ns.Code)
-			e.Field = "code"
-			return e
+			return store.Conflict("namespace "+quote(ns.Code)+" already exists", ns.Code)
 		}
 		return err
 	})

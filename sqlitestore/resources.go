@@ -34,16 +34,17 @@ type resourceRow struct {
 	r                store.Resource
 	i18n, actions    []byte
 	linked           int64
+	id               any
 	created, updated any
 }
 
 func (rr *resourceRow) dest(raw bool) []any {
 	r := &rr.r
 	if raw {
-		return []any{&r.Namespace, &r.Code, &r.ID, &r.Type, &r.Name.DefaultValue, (*sql.RawBytes)(&rr.i18n),
+		return []any{&r.Namespace, &r.Code, &rr.id, &r.Type, &r.Name.DefaultValue, (*sql.RawBytes)(&rr.i18n),
 			&r.Description, (*sql.RawBytes)(&rr.actions), &r.APIIdentifier, &rr.linked, &rr.created, &rr.updated}
 	}
-	return []any{&r.Namespace, &r.Code, &r.ID, &r.Type, &r.Name.DefaultValue, &rr.i18n,
+	return []any{&r.Namespace, &r.Code, &rr.id, &r.Type, &r.Name.DefaultValue, &rr.i18n,
 		&r.Description, &rr.actions, &r.APIIdentifier, &rr.linked, &rr.created, &rr.updated}
 }
 
@@ -57,6 +58,7 @@ func (rr *resourceRow) resource() (store.Resource, error) {
 		return store.Resource{}, err
 	}
 	r.LinkedToTenant = rr.linked != 0
+	r.ID, _ = rr.id.(string)
 	r.CreatedAt, r.UpdatedAt = timeOf(rr.created), timeOf(rr.updated)
 	return r, nil
 }
@@ -108,7 +110,7 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 				return err
 			}
 			r := &resources[i]
-			_, err := ins.ExecContext(w.bg, r.Namespace, r.Code, r.ID, r.Type, r.Name.DefaultValue, encodeI18n(r.Name.I18nValue),
+			_, err := ins.ExecContext(w.bg, r.Namespace, r.Code, nullIfEmpty(r.ID), r.Type, r.Name.DefaultValue, encodeI18n(r.Name.I18nValue),
 				r.Description, encodeActions(r.Actions), r.APIIdentifier, r.LinkedToTenant, encodeTime(r.CreatedAt), encodeTime(r.UpdatedAt))
 			if err == nil {
 				continue
@@ -151,7 +153,7 @@ func (w *wtx) resourceConflicts(resources []store.Resource) error {
 	for i := range resources {
 		r := &resources[i]
 		ck, ik := key{r.Namespace, r.Code}, key{r.Namespace, r.ID}
-		bad := codes[ck] || ids[ik]
+		bad := codes[ck] || (r.ID != "" && ids[ik])
 		codes[ck], ids[ik] = true, true
 		if !bad {
 			var err error
@@ -159,7 +161,7 @@ func (w *wtx) resourceConflicts(resources []store.Resource) error {
 				return err
 			}
 		}
-		if !bad {
+		if !bad && r.ID != "" {
 			var err error
 			if bad, err = w.exists(sqlResourceIDTaken, r.Namespace, r.ID); err != nil {
 				return err
@@ -174,18 +176,19 @@ func (w *wtx) resourceConflicts(resources []store.Resource) error {
 		// SQLite saw a violation the report cannot place; still a conflict.
 		return store.Conflict("a resource code or ID is already taken")
 	}
-	return store.Conflict("resource code or ID already taken", conflicting...)
+	slices.Sort(conflicting)
+	return store.Conflict("resource codes or IDs are already taken or repeat within the batch", conflicting...)
 }
 
 // GetResource is a single point select on the primary key with a statement
 // prepared once per connection.
 func (s *Store) GetResource(ctx context.Context, namespace, code string) (store.Resource, error) {
-	return s.getOneResource(ctx, s.getResource, namespace, code, "resource "+quote(code)+" does not exist")
+	return s.getOneResource(ctx, s.getResource, namespace, code, "resource "+quote(code)+" does not exist in namespace "+quote(namespace))
 }
 
 // GetResourceByID is GetResource through the (namespace, id) index.
 func (s *Store) GetResourceByID(ctx context.Context, namespace, id string) (store.Resource, error) {
-	return s.getOneResource(ctx, s.getResourceByID, namespace, id, "no resource has ID "+quote(id))
+	return s.getOneResource(ctx, s.getResourceByID, namespace, id, "no resource has ID "+quote(id)+" in namespace "+quote(namespace))
 }
 
 func (s *Store) getOneResource(ctx context.Context, st *sql.Stmt, namespace, key, msg string) (store.Resource, error) {

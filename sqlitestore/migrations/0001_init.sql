@@ -15,11 +15,12 @@ CREATE TABLE resreg_namespaces (
 ) WITHOUT ROWID;
 
 -- The primary key (namespace, code) enforces code uniqueness and serves the
--- keyset pagination of listings; the second unique index enforces IDs.
+-- keyset pagination of listings; the second unique index enforces IDs. An
+-- empty ID is stored as NULL: it names no resource and never conflicts.
 CREATE TABLE resreg_resources (
     namespace        TEXT    NOT NULL,
     code             TEXT    NOT NULL,
-    id               TEXT    NOT NULL,
+    id               TEXT,
     type             TEXT    NOT NULL,
     name             TEXT    NOT NULL,
     name_i18n        BLOB,
