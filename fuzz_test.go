@@ -228,7 +228,7 @@ func FuzzTree(f *testing.F) {
 		}
 		flat := tree.Flatten()
 		require.Len(t, flat, tree.Len())
-		_, err := reg.CreateDataResource(context.Background(), resreg.CreateDataResourceInput{
+		created, err := reg.CreateDataResource(context.Background(), resreg.CreateDataResourceInput{
 			NamespaceCode: "default", ResourceCode: "t", ResourceName: "T", Type: resreg.DataTree,
 			Struct: resreg.TreeStruct(tree...), Actions: []string{"get"},
 		})
@@ -237,7 +237,8 @@ func FuzzTree(f *testing.F) {
 			return
 		}
 		defer func() { require.NoError(t, reg.DeleteDataResource(context.Background(), "", "t")) }()
-		roundTrip(t, tree)
+		require.Equal(t, flat, created.Struct.Tree.Flatten())
+		roundTrip(t, created.Struct.Tree)
 		// In a valid tree every path is unique and leads back to its node.
 		seen := map[string]bool{}
 		for _, p := range flat {

@@ -116,7 +116,8 @@ func (t Tree) Find(path string) (TreeNode, bool) {
 	return Tree{*found}.Clone()[0], true
 }
 
-// Clone returns a deep copy of the tree, built without recursion.
+// Clone returns a deep copy of the tree, built without recursion. Empty
+// child lists become nil, so a clone encodes and decodes back to itself.
 func (t Tree) Clone() Tree {
 	if t == nil {
 		return nil
@@ -131,7 +132,8 @@ func (t Tree) Clone() Tree {
 	for len(stack) > 0 {
 		p := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if *p.dst == nil {
+		if len(*p.dst) == 0 {
+			*p.dst = nil // "children": [] and no children are the same tree
 			continue
 		}
 		kids := make([]TreeNode, len(*p.dst))
