@@ -11,10 +11,18 @@ import (
 	"github.com/resreg/resreg/store"
 )
 
-// errUnique marks a write that broke a UNIQUE or PRIMARY KEY constraint. It
-// never leaves the package: the method that ran the write knows which code
-// or name is at stake and turns it into a store.Conflict with detail.
-var errUnique = errors.New("sqlitestore: unique constraint violated")
+// errUnique marks a write that broke a UNIQUE or PRIMARY KEY constraint.
+// The method that ran the write knows which code or name is at stake and
+// replaces it with a store.Conflict with detail; should one slip through,
+// it still matches store.ErrConflict.
+var errUnique error = uniqueViolation{}
+
+type uniqueViolation struct{}
+
+func (uniqueViolation) Error() string { return "unique constraint violated: conflict" }
+
+// Is makes a unique violation match store.ErrConflict too.
+func (uniqueViolation) Is(target error) bool { return target == store.ErrConflict }
 
 // resultCode returns the extended SQLite result code carried by err, or -1
 // when err does not come from SQLite.
@@ -41,7 +49,8 @@ func isBusy(err error) bool {
 // Classification is by result code only, never by message text:
 //
 //   - SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY become
-//     errUnique, which the caller replaces with a detailed store.Conflict;
+//     errUnique, which the caller replaces with a detailed store.Conflict
+//     (the driver error is dropped, so that it never reaches the caller);
 //   - SQLITE_BUSY and SQLITE_LOCKED become store.ErrBusy;
 //   - a context that ended becomes ctx.Err(), unwrapped, as the contract
 //     asks (an interrupted statement may surface as SQLITE_INTERRUPT);
@@ -59,7 +68,7 @@ func translate(ctx context.Context, err error) error {
 	}
 	switch code := resultCode(err); {
 	case code == sqlite3.SQLITE_CONSTRAINT_UNIQUE, code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		return fmt.Errorf("%w: %w", errUnique, err)
+		return errUnique
 	case isBusy(err):
 		return store.Busy(err)
 	}
