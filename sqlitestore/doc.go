@@ -36,8 +36,9 @@
 // [New] builds a Store on a *sql.DB that the caller opened on the "sqlite"
 // driver and keeps owning; its own tables may live in the same file, since
 // the registry's tables are all named resreg_*. New switches the file to WAL
-// and, since it cannot rely on the DSN, sets busy_timeout and synchronous on
-// a connection before each write transaction and begins transactions with
+// and, since it cannot rely on the DSN, sets busy_timeout (and synchronous,
+// when WithSynchronous is given) on a connection before each write
+// transaction and begins transactions with
 // BEGIN IMMEDIATE itself, whatever _txlock the DSN names. Close leaves the
 // *sql.DB open.
 //

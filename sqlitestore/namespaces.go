@@ -106,6 +106,9 @@ func (s *Store) GetNamespace(ctx context.Context, code string) (store.Namespace,
 	if err := ctx.Err(); err != nil {
 		return store.Namespace{}, err
 	}
+	if s.closed.Load() {
+		return store.Namespace{}, errClosed
+	}
 	ns, err := scanNamespace(s.db.QueryRowContext(ctx, sqlGetNamespace, code))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Namespace{}, store.NamespaceNotFound(code)

@@ -65,6 +65,9 @@ type Store struct {
 type config struct {
 	busyTimeout time.Duration
 	synchronous Synchronous
+	// syncSet records an explicit WithSynchronous, which New applies; New
+	// otherwise keeps whatever the caller's DSN chose.
+	syncSet bool
 }
 
 // Option configures Open, OpenMemory and New.
@@ -86,7 +89,7 @@ func WithBusyTimeout(d time.Duration) Option {
 func WithSynchronous(s Synchronous) Option {
 	return func(c *config) {
 		if s == SyncNormal || s == SyncFull {
-			c.synchronous = s
+			c.synchronous, c.syncSet = s, true
 		}
 	}
 }
@@ -192,8 +195,8 @@ func open(ctx context.Context, path string, cfg config, memory bool) (*Store, er
 //
 // Because the caller chose the DSN, New sets the pragmas it relies on itself:
 // it switches the database to WAL (a persistent setting of the file) and runs
-// PRAGMA busy_timeout and synchronous on a connection before each write
-// transaction. Write transactions are begun with BEGIN IMMEDIATE on a
+// PRAGMA busy_timeout (and synchronous, if WithSynchronous is given; else the
+// DSN's setting stands) on a connection before each write transaction. Write transactions are begun with BEGIN IMMEDIATE on a
 // dedicated connection, whatever _txlock the DSN names.
 func New(ctx context.Context, db *sql.DB, opts ...Option) (*Store, error) {
 	if db == nil {
@@ -203,10 +206,10 @@ func New(ctx context.Context, db *sql.DB, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	cfg := newConfig(opts)
-	s := &Store{db: db, cfg: cfg, connPragmas: []string{
-		"PRAGMA busy_timeout = " + cfg.busyMillis(),
-		"PRAGMA synchronous = " + string(cfg.synchronous),
-	}}
+	s := &Store{db: db, cfg: cfg, connPragmas: []string{"PRAGMA busy_timeout = " + cfg.busyMillis()}}
+	if cfg.syncSet {
+		s.connPragmas = append(s.connPragmas, "PRAGMA synchronous = "+string(cfg.synchronous))
+	}
 	if err := s.setWAL(ctx); err != nil {
 		return nil, err
 	}

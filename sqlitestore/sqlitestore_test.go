@@ -386,3 +386,26 @@ func TestEmptyIDsDoNotConflict(t *testing.T) {
 	_, err := s.GetResourceByID(t.Context(), store.DefaultNamespace, "")
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
+
+func TestPragmas(t *testing.T) {
+	for name, tc := range map[string]struct {
+		opts []sqlitestore.Option
+		sync int
+	}{
+		"default": {nil, 1},
+		"full":    {[]sqlitestore.Option{sqlitestore.WithSynchronousFull()}, 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, _ := openFile(t, tc.opts...)
+			var mode string
+			var sync, timeout int
+			db := s.DB()
+			require.NoError(t, db.QueryRowContext(t.Context(), "PRAGMA journal_mode").Scan(&mode))
+			require.NoError(t, db.QueryRowContext(t.Context(), "PRAGMA synchronous").Scan(&sync))
+			require.NoError(t, db.QueryRowContext(t.Context(), "PRAGMA busy_timeout").Scan(&timeout))
+			require.Equal(t, "wal", mode)
+			require.Equal(t, tc.sync, sync)
+			require.Equal(t, int(sqlitestore.DefaultBusyTimeout.Milliseconds()), timeout)
+		})
+	}
+}
