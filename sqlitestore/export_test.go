@@ -18,10 +18,6 @@ func OpenAtVersion(ctx context.Context, path string, version int) (*Store, error
 		s.Close()
 		return nil, err
 	}
-	if err := s.ensureDefaultNamespace(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
 	if err := s.prepare(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -29,8 +25,8 @@ func OpenAtVersion(ctx context.Context, path string, version int) (*Store, error
 	return s, nil
 }
 
-// PlannedQueries are the queries whose plans must use an index, with the
-// number of parameters each takes.
+// PlannedQueries are the list, get and get-by-path queries, by name, whose
+// plans must reach every table through an index.
 var PlannedQueries = map[string]string{
 	"list namespaces":           sqlListNamespaces,
 	"get resource":              sqlGetResource,

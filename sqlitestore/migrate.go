@@ -68,7 +68,16 @@ const sqlCreateMigrationsTable = `CREATE TABLE IF NOT EXISTS resreg_schema_migra
 // the write lock, so processes that open the same file at once apply each
 // migration exactly once. The version lives in a table of its own rather
 // than PRAGMA user_version, which an application sharing the file may use.
+//
+// A database already at target costs two reads and no write transaction.
 func (s *Store) migrate(ctx context.Context, target int) error {
+	current, err := s.schemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if current >= target {
+		return nil
+	}
 	for {
 		done, err := s.migrateOne(ctx, target)
 		if err != nil || done {
@@ -77,8 +86,31 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 	}
 }
 
+// schemaVersion reads the recorded version without taking the write lock;
+// 0 for a database the registry never touched. A version newer than this
+// package knows is ErrSchemaTooNew.
+func (s *Store) schemaVersion(ctx context.Context) (int, error) {
+	var tables, current int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'resreg_schema_migrations'`).Scan(&tables)
+	if err == nil && tables > 0 {
+		err = s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM resreg_schema_migrations`).Scan(&current)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore: read schema version: %w", translate(ctx, err))
+	}
+	return current, checkVersion(current)
+}
+
+func checkVersion(v int) error {
+	if v > len(migrations) {
+		return fmt.Errorf("%w: database is at version %d, this program knows versions up to %d", ErrSchemaTooNew, v, len(migrations))
+	}
+	return nil
+}
+
 // migrateOne applies the next pending migration, if any, and reports
-// whether the schema is at target.
+// whether the schema is at target. The transaction that reaches target also
+// creates the default namespace, which every store holds from the start.
 func (s *Store) migrateOne(ctx context.Context, target int) (done bool, err error) {
 	err = s.write(ctx, func(w *wtx) error {
 		if _, err := w.exec(sqlCreateMigrationsTable); err != nil {
@@ -88,8 +120,8 @@ func (s *Store) migrateOne(ctx context.Context, target int) (done bool, err erro
 		if err := w.queryRow(`SELECT coalesce(max(version), 0) FROM resreg_schema_migrations`).Scan(&current); err != nil {
 			return err
 		}
-		if current > len(migrations) {
-			return fmt.Errorf("%w: database is at version %d, this program knows versions up to %d", ErrSchemaTooNew, current, len(migrations))
+		if err := checkVersion(current); err != nil {
+			return err
 		}
 		if current >= target {
 			done = true
@@ -99,9 +131,14 @@ func (s *Store) migrateOne(ctx context.Context, target int) (done bool, err erro
 		if _, err := w.exec(m.sql); err != nil {
 			return fmt.Errorf("sqlitestore: migration %s: %w", m.name, err)
 		}
-		_, err := w.exec(`INSERT INTO resreg_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-			m.version, m.name, time.Now().UnixNano())
-		return err
+		if _, err := w.exec(`INSERT INTO resreg_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			m.version, m.name, time.Now().UnixNano()); err != nil {
+			return err
+		}
+		if done = m.version >= target; done {
+			return w.ensureDefaultNamespace()
+		}
+		return nil
 	})
 	return done, err
 }

@@ -21,13 +21,12 @@ const (
 // defaultNamespaceName is the display name of store.DefaultNamespace.
 const defaultNamespaceName = store.DefaultNamespace
 
-func (s *Store) ensureDefaultNamespace(ctx context.Context) error {
-	return s.write(ctx, func(w *wtx) error {
-		now := time.Now().UnixNano()
-		_, err := w.exec(`INSERT INTO resreg_namespaces (`+sqlNamespaceCols+`) VALUES (?, ?, '', ?, ?) ON CONFLICT (code) DO NOTHING`,
-			store.DefaultNamespace, defaultNamespaceName, now, now)
-		return err
-	})
+// ensureDefaultNamespace creates store.DefaultNamespace unless it exists.
+func (w *wtx) ensureDefaultNamespace() error {
+	now := time.Now().UnixNano()
+	_, err := w.exec(`INSERT INTO resreg_namespaces (`+sqlNamespaceCols+`) VALUES (?, ?, '', ?, ?) ON CONFLICT (code) DO NOTHING`,
+		store.DefaultNamespace, defaultNamespaceName, now, now)
+	return err
 }
 
 // rowScanner is *sql.Row or *sql.Rows.

@@ -240,13 +240,10 @@ func (s *Store) setWAL(ctx context.Context) error {
 	return nil
 }
 
-// init migrates the schema, creates the default namespace and prepares the
-// hot statements.
+// init migrates the schema (creating the default namespace with it) and
+// prepares the hot statements.
 func (s *Store) init(ctx context.Context) error {
 	if err := s.migrate(ctx, len(migrations)); err != nil {
-		return err
-	}
-	if err := s.ensureDefaultNamespace(ctx); err != nil {
 		return err
 	}
 	return s.prepare(ctx)
