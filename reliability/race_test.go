@@ -86,8 +86,15 @@ func newTally() *raceTally {
 	return &raceTally{Creates: map[string]int{}, Deletes: map[string]int{}, Updates: map[string][]string{}}
 }
 
+// unexpected records a problem; past the first few it records only that
+// there were more.
 func (t *raceTally) unexpected(format string, args ...any) {
-	t.Unexpected = append(t.Unexpected, fmt.Sprintf(format, args...))
+	switch n := len(t.Unexpected); {
+	case n < 10:
+		t.Unexpected = append(t.Unexpected, fmt.Sprintf(format, args...))
+	case n == 10:
+		t.Unexpected = append(t.Unexpected, "and more")
+	}
 }
 
 // merge adds o to t.
