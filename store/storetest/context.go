@@ -1,0 +1,130 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/resreg/resreg/store"
+)
+
+// call is one Store method invoked with arguments that would succeed on the
+// store doneContext seeds. fnCalled is set if an update function ran.
+type call struct {
+	name string
+	do   func(ctx context.Context, s store.Store, fnCalled *bool) error
+}
+
+func storeCalls() []call {
+	list := store.ListOptions{IncludeTotal: true}
+	return []call{
+		{"CreateNamespace", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.CreateNamespace(ctx, newNamespace("fresh"))
+		}},
+		{"GetNamespace", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.GetNamespace(ctx, ns2)
+			return err
+		}},
+		{"ListNamespaces", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.ListNamespaces(ctx, list)
+			return err
+		}},
+		{"UpdateNamespace", func(ctx context.Context, s store.Store, called *bool) error {
+			_, err := s.UpdateNamespace(ctx, ns2, func(ns *store.Namespace) error { *called = true; ns.Name = "x"; return nil })
+			return err
+		}},
+		{"DeleteNamespace", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.DeleteNamespace(ctx, "empty")
+		}},
+		{"CreateResources", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.CreateResources(ctx, resourcesIn(ns2, "fresh"), store.WriteOptions{})
+		}},
+		{"GetResource", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.GetResource(ctx, ns2, "server")
+			return err
+		}},
+		{"GetResourceByID", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.GetResourceByID(ctx, ns2, "id-server")
+			return err
+		}},
+		{"ListResources", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.ListResources(ctx, store.ResourceFilter{Namespace: ns2}, list)
+			return err
+		}},
+		{"UpdateResource", func(ctx context.Context, s store.Store, called *bool) error {
+			_, err := s.UpdateResource(ctx, ns2, "server", func(r *store.Resource) error { *called = true; r.Description = "x"; return nil })
+			return err
+		}},
+		{"DeleteResources", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.DeleteResources(ctx, ns2, []string{"server"})
+		}},
+		{"CreateDataResource", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.CreateDataResource(ctx, newStringData(ns2, "fresh", "Fresh"))
+		}},
+		{"GetDataResource", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.GetDataResource(ctx, ns2, "org")
+			return err
+		}},
+		{"GetDataResourceByName", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.GetDataResourceByName(ctx, ns2, "Org")
+			return err
+		}},
+		{"GetDataTreeNode", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.GetDataTreeNode(ctx, ns2, "org", "product/productManager")
+			return err
+		}},
+		{"ListDataResources", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.ListDataResources(ctx, store.DataResourceFilter{Namespace: ns2}, list)
+			return err
+		}},
+		{"UpdateDataResource", func(ctx context.Context, s store.Store, called *bool) error {
+			_, err := s.UpdateDataResource(ctx, ns2, "org", func(d *store.DataResource) error { *called = true; d.Description = "x"; return nil })
+			return err
+		}},
+		{"DeleteDataResource", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.DeleteDataResource(ctx, ns2, "org")
+		}},
+	}
+}
+
+func (h harness) doneContext(t *testing.T) {
+	dones := []struct {
+		name string
+		ctx  func(t *testing.T) context.Context
+		want error
+	}{
+		{"cancelled", func(t *testing.T) context.Context {
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			return ctx
+		}, context.Canceled},
+		{"deadline passed", func(t *testing.T) context.Context {
+			ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(-time.Second))
+			t.Cleanup(cancel)
+			return ctx
+		}, context.DeadlineExceeded},
+	}
+	for _, done := range dones {
+		t.Run(done.name, func(t *testing.T) {
+			for _, c := range storeCalls() {
+				h.run(t, c.name+" returns the context error and writes nothing", func(t *testing.T, s store.Store) {
+					createNamespaces(t, s, ns2, "empty")
+					createResources(t, s, newResource(ns2, "server"))
+					createData(t, s, newTreeData(ns2, "org", "Org"))
+					before := takeSnapshot(t, s)
+
+					// The same call succeeds with a live context, so the
+					// failure below comes from the done one.
+					called := false
+					err := c.do(done.ctx(t), s, &called)
+					require.ErrorIs(t, err, done.want)
+					require.False(t, called, "update function ran under a done context")
+					requireUnchanged(t, s, before)
+					require.NoError(t, c.do(t.Context(), s, &called))
+				})
+			}
+		})
+	}
+}
