@@ -60,6 +60,57 @@ func checkI18nName(field string, n I18nName, requireDefault bool) error {
 	return nil
 }
 
+// i18nNameOK reports whether checkI18nName would accept n, without
+// allocating for names of up to 16 translations. Callers run
+// checkI18nName, which sorts the keys so that the error reported does not
+// depend on map order, only when it returns false.
+func i18nNameOK(n I18nName, requireDefault bool) bool {
+	if textProblem(n.DefaultValue, MaxNameLen, requireDefault) != "" {
+		return false
+	}
+	if len(n.I18nValue) == 0 {
+		return true
+	}
+	if len(n.I18nValue) > MaxLocales || len(n.I18nValue) > 16 {
+		return false
+	}
+	var keys [16]string
+	k := 0
+	for key, v := range n.I18nValue {
+		if !validLocale(key) || textProblem(v, MaxNameLen, true) != "" {
+			return false
+		}
+		keys[k] = key
+		k++
+	}
+	return distinct(k, func(i, j int) bool { return sameLocale(keys[i], keys[j]) })
+}
+
+// sameLocale reports whether two valid locale keys are the same locale:
+// store.CanonicalLocale(a) == store.CanonicalLocale(b). Valid keys are
+// ASCII letters, digits, '_' and '-', so folding byte by byte is exact.
+func sameLocale(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if foldLocaleByte(a[i]) != foldLocaleByte(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func foldLocaleByte(c byte) byte {
+	switch {
+	case c >= 'A' && c <= 'Z':
+		return c + ('a' - 'A')
+	case c == '-':
+		return '_'
+	}
+	return c
+}
+
 // validLocale reports whether k has the locale key form documented on
 // checkI18nName.
 func validLocale(k string) bool {

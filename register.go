@@ -101,7 +101,7 @@ func (r *Registry) RegisterResources(ctx context.Context, in RegisterInput) (Reg
 		if !in.AssignCodeToID {
 			res.ID = r.newID()
 		}
-		if err := r.checkResource(index("resources", i), &res, true); err != nil {
+		if err := r.checkResource(itemAt("resources", i), &res, true); err != nil {
 			return RegisterResult{}, err
 		}
 		out[i] = res

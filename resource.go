@@ -98,13 +98,13 @@ func (r *Registry) createResources(ctx context.Context, prefix string, in []Crea
 	now := r.now()
 	out := make([]Resource, len(in))
 	for i, item := range in {
-		p := prefix
+		at := item0(prefix)
 		if indexed {
-			p = index(prefix, i)
+			at = itemAt(prefix, i)
 		}
-		ns, err := checkNamespace(join(p, "namespace"), item.Namespace)
-		if err != nil {
-			return nil, err
+		ns := namespaceOrDefault(item.Namespace)
+		if p := codeProblem(ns); p != "" {
+			return nil, store.Invalid(at.field("namespace"), p)
 		}
 		res := Resource{
 			ID:             r.newID(),
@@ -119,7 +119,7 @@ func (r *Registry) createResources(ctx context.Context, prefix string, in []Crea
 			CreatedAt:      now,
 			UpdatedAt:      now,
 		}
-		if err := r.checkResource(p, &res, false); err != nil {
+		if err := r.checkResource(at, &res, false); err != nil {
 			return nil, err
 		}
 		out[i] = res
@@ -186,25 +186,49 @@ func batchConflicts(prefix string, rs []Resource) error {
 	}
 }
 
-// checkResource validates a resource at field prefix p. requireName is set
-// for EnOS registration, where name.defaultValue is required.
-func (r *Registry) checkResource(p string, res *Resource, requireName bool) error {
-	if err := checkCode(join(p, "type"), res.Type); err != nil {
-		return err
+// checkResource validates the resource that input item at names.
+// requireName is set for EnOS registration, where name.defaultValue is
+// required. Field paths are built only for the error reported, so a valid
+// resource is checked without building strings.
+func (r *Registry) checkResource(at item, res *Resource, requireName bool) error {
+	if p := codeProblem(res.Type); p != "" {
+		return store.Invalid(at.field("type"), p)
 	}
-	if err := checkCode(join(p, "code"), res.Code); err != nil {
-		return err
+	if p := codeProblem(res.Code); p != "" {
+		return store.Invalid(at.field("code"), p)
 	}
-	if err := checkI18nName(join(p, "name"), res.Name, requireName); err != nil {
-		return err
+	if !i18nNameOK(res.Name, requireName) {
+		if err := checkI18nName(at.field("name"), res.Name, requireName); err != nil {
+			return err
+		}
 	}
-	if err := checkText(join(p, "description"), res.Description, MaxDescriptionLen, false); err != nil {
-		return err
+	if p := textProblem(res.Description, MaxDescriptionLen, false); p != "" {
+		return store.Invalid(at.field("description"), p)
 	}
-	if err := r.checkActions(join(p, "actions"), res.Actions); err != nil {
-		return err
+	if !r.actionsOK(res.Actions) {
+		if err := r.checkActions(at.field("actions"), res.Actions); err != nil {
+			return err
+		}
 	}
-	return checkAPIIdentifier(join(p, "apiIdentifier"), res.APIIdentifier)
+	if res.APIIdentifier == "" {
+		return nil
+	}
+	return checkAPIIdentifier(at.field("apiIdentifier"), res.APIIdentifier)
+}
+
+// actionsOK reports, without allocating for short lists, whether
+// checkActions would accept actions.
+func (r *Registry) actionsOK(actions []Action) bool {
+	if len(actions) > r.limits.MaxActions {
+		return false
+	}
+	for i := range actions {
+		a := &actions[i]
+		if codeProblem(a.Name) != "" || textProblem(a.Description, MaxDescriptionLen, true) != "" {
+			return false
+		}
+	}
+	return distinct(len(actions), func(i, j int) bool { return actions[i].Name == actions[j].Name })
 }
 
 // checkActions enforces the action rules: at most Limits.MaxActions; each
@@ -284,7 +308,7 @@ func (r *Registry) UpdateResource(ctx context.Context, namespace, code string, u
 			res.LinkedToTenant = *upd.LinkedToTenant
 		}
 		res.UpdatedAt = now
-		return r.checkResource("", res, false)
+		return r.checkResource(item0(""), res, false)
 	})
 }
 

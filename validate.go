@@ -137,3 +137,43 @@ func join(prefix, field string) string {
 
 // index builds "prefix[i]".
 func index(prefix string, i int) string { return prefix + "[" + strconv.Itoa(i) + "]" }
+
+// item names one input item for error fields, lazily: "prefix[i]" for an
+// item of a batch, "prefix" otherwise. Validation of a valid item then
+// builds no field path at all; the path of the one field reported is built
+// when the error is.
+type item struct {
+	prefix string
+	i      int // -1: not an item of a batch
+}
+
+// itemAt is item i of the batch at prefix.
+func itemAt(prefix string, i int) item { return item{prefix, i} }
+
+// item0 is the single item at prefix.
+func item0(prefix string) item { return item{prefix, -1} }
+
+// field returns the path of field name of the item.
+func (it item) field(name string) string {
+	if it.i < 0 {
+		return join(it.prefix, name)
+	}
+	return join(index(it.prefix, it.i), name)
+}
+
+// distinct reports whether no two of n elements are equal under eq. Short
+// lists are compared pairwise, which allocates nothing; longer ones report
+// false so that the caller's precise check, with its map, decides.
+func distinct(n int, eq func(i, j int) bool) bool {
+	if n > 16 {
+		return false
+	}
+	for i := 1; i < n; i++ {
+		for j := 0; j < i; j++ {
+			if eq(i, j) {
+				return false
+			}
+		}
+	}
+	return true
+}
