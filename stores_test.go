@@ -1,9 +1,14 @@
 package resreg_test
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/resreg/resreg/memstore"
+	"github.com/resreg/resreg/sqlitestore"
 	"github.com/resreg/resreg/store"
 )
 
@@ -16,6 +21,12 @@ type storeFactory struct {
 // allStores lists every store the Registry-level tests run against.
 var allStores = []storeFactory{
 	{"memstore", func(*testing.T) store.Store { return memstore.New() }},
+	{"sqlitestore", func(t *testing.T) store.Store {
+		s, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "registry.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { require.NoError(t, s.Close()) })
+		return s
+	}},
 }
 
 // forEachStore runs fn as a subtest per store.

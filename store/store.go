@@ -31,10 +31,23 @@ type WriteOptions struct {
 // A store that cannot get its lock before ctx's deadline returns an error
 // matching ErrBusy.
 //
-// Listings are ordered by code and paginated with [ListOptions]: an invalid
-// page size or token is an ErrInvalid error (see [ListOptions.Cursor]).
+// Listings are ordered by code in byte order ("Menu" before "btn") and
+// paginated with [ListOptions]: an invalid page size or token is an
+// ErrInvalid error (see [ListOptions.Cursor]). Every page but the last is
+// full, the last page has an empty NextPageToken, and TotalCount, when
+// asked for, is set on every page.
 //
-// Times are kept with nanosecond precision and returned in UTC.
+// In a conflict error, Codes lists the codes of the resources involved, also
+// when it is their ID that is taken.
+//
+// Times are kept with nanosecond precision and returned in UTC; stores may
+// limit them to the years 1678 to 2262 (int64 nanoseconds since 1970), and
+// the zero time is kept as the zero time.
+//
+// Records given to a Store have passed the Registry's validation: resource
+// IDs are not empty (an empty ID is treated as no ID: it is never found and
+// never conflicts), and tree node codes are unique among siblings, so every
+// tree path names one node.
 //
 // The update methods take a function that edits a copy of the stored record
 // inside the write; it must not call the Store. An error from it is returned
