@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"errors"
 
 	"github.com/resreg/resreg/store"
 )
@@ -9,9 +10,11 @@ import (
 // The store's lock is normally held for microseconds, but an update
 // function runs under it and may be slow. A caller whose context has a
 // deadline or can be cancelled therefore waits for the lock only until its
-// context is done, and then gets an ErrBusy error as the contract asks.
+// context is done. Past the deadline it gets an ErrBusy error; cancelled,
+// it gets context.Canceled, as the contract asks.
 
-// lock takes the write lock, or returns an ErrBusy error once ctx is done.
+// lock takes the write lock, or returns an error once ctx is done (see
+// waitLock).
 func (s *Store) lock(ctx context.Context) error {
 	if s.mu.TryLock() {
 		return nil
@@ -19,7 +22,7 @@ func (s *Store) lock(ctx context.Context) error {
 	return waitLock(ctx, s.mu.Lock, s.mu.Unlock)
 }
 
-// rlock takes the read lock, or returns an ErrBusy error once ctx is done.
+// rlock takes the read lock, or returns an error once ctx is done.
 func (s *Store) rlock(ctx context.Context) error {
 	if s.mu.TryRLock() {
 		return nil
@@ -27,8 +30,9 @@ func (s *Store) rlock(ctx context.Context) error {
 	return waitLock(ctx, s.mu.RLock, s.mu.RUnlock)
 }
 
-// waitLock acquires with acquire unless ctx is done first. A context that
-// can never be done just blocks. Otherwise a helper goroutine waits for the
+// waitLock acquires with acquire unless ctx is done first: a context past
+// its deadline gives an ErrBusy error, a cancelled one ctx.Err() itself. A
+// context that can never be done just blocks. Otherwise a helper goroutine waits for the
 // lock and hands it over; if the caller has given up by then, the helper
 // releases it instead, so an abandoned wait never leaks the lock.
 func waitLock(ctx context.Context, acquire, release func()) error {
@@ -50,6 +54,9 @@ func waitLock(ctx context.Context, acquire, release func()) error {
 	case <-handoff:
 		return nil
 	case <-done:
+		if err := ctx.Err(); errors.Is(err, context.Canceled) {
+			return err
+		}
 		return store.Busy(ctx.Err())
 	}
 }

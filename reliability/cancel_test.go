@@ -268,12 +268,6 @@ func (b blockingUpdates) UpdateResource(ctx context.Context, namespace, code str
 func TestCancelWhileWaitingForLock(t *testing.T) {
 	for _, kind := range storeKinds {
 		t.Run(kind, func(t *testing.T) {
-			if kind == "memstore" {
-				skipBug(t, "memstore returns ErrBusy, not context.Canceled, when a context is cancelled while the call "+
-					"waits for the lock (memstore/lock.go waitLock returns store.Busy(ctx.Err()) for any done context); "+
-					"the store contract and the package documentation ask for ctx.Err() after a cancellation and ErrBusy only "+
-					"past a deadline, as sqlitestore does. Fix: in waitLock, return ctx.Err() when it is context.Canceled")
-			}
 			e := newEnv(t, kind)
 			seedCancel(t, e.reg)
 			block := blockingUpdates{Store: e.store, holding: make(chan struct{}), release: make(chan struct{})}
