@@ -94,12 +94,10 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 				namespaces = append(namespaces, ns)
 			}
 		}
-		// A savepoint lets a failed batch be undone while the write lock
-		// is kept, so that the conflict report sees the database as the
-		// batch found it.
-		if _, err := w.exec(`SAVEPOINT resreg_batch`); err != nil {
-			return err
-		}
+		// No savepoint: one would make SQLite copy every page the batch
+		// touches into a statement journal, a cost that grows with the
+		// database. A rejected row is reported from the state the batch
+		// leaves (see resourceConflicts), and write rolls it all back.
 		ins, err := w.prepare(sqlInsertResource)
 		if err != nil {
 			return err
@@ -118,10 +116,7 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 			if !errors.Is(translate(w.ctx, err), errUnique) {
 				return err
 			}
-			if _, err := w.exec(`ROLLBACK TO resreg_batch`); err != nil {
-				return err
-			}
-			return w.resourceConflicts(resources)
+			return w.resourceConflicts(resources, i)
 		}
 		if opts.MaxResourcesPerNamespace > 0 {
 			// Counted after the inserts, under the write lock: what is
@@ -143,8 +138,18 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 
 // resourceConflicts lists every code of the batch that is taken in its
 // namespace, whose ID is taken, or that repeats a code or ID earlier in the
-// batch. It runs with the batch undone.
-func (w *wtx) resourceConflicts(resources []store.Resource) error {
+// batch. SQLite rejected resources[failed]; the rows before it are in the
+// database, inserted by this batch, and everything is rolled back after the
+// report. That state gives the same report as the database before the
+// batch:
+//
+//   - a row before failed took nothing that existed and repeated nothing
+//     earlier in the batch, or its insert would have failed;
+//   - resources[failed] broke a uniqueness constraint, so it conflicts;
+//   - a later row whose code or ID is found in the database either takes
+//     one that existed before the batch or repeats an earlier row of the
+//     batch, and both are conflicts.
+func (w *wtx) resourceConflicts(resources []store.Resource, failed int) error {
 	type key struct{ ns, v string }
 	codes := make(map[key]bool, len(resources))
 	ids := make(map[key]bool, len(resources))
@@ -153,8 +158,11 @@ func (w *wtx) resourceConflicts(resources []store.Resource) error {
 	for i := range resources {
 		r := &resources[i]
 		ck, ik := key{r.Namespace, r.Code}, key{r.Namespace, r.ID}
-		bad := codes[ck] || (r.ID != "" && ids[ik])
+		bad := codes[ck] || (r.ID != "" && ids[ik]) || i == failed
 		codes[ck], ids[ik] = true, true
+		if i < failed {
+			continue
+		}
 		if !bad {
 			var err error
 			if bad, err = w.exists(sqlResourceExists, r.Namespace, r.Code); err != nil {
@@ -183,15 +191,21 @@ func (w *wtx) resourceConflicts(resources []store.Resource) error {
 // GetResource is a single point select on the primary key with a statement
 // prepared once per connection.
 func (s *Store) GetResource(ctx context.Context, namespace, code string) (store.Resource, error) {
-	return s.getOneResource(ctx, s.getResource, namespace, code, "resource "+quote(code)+" does not exist in namespace "+quote(namespace))
+	return s.getOneResource(ctx, s.getResource, namespace, code, func() string {
+		return "resource " + quote(code) + " does not exist in namespace " + quote(namespace)
+	})
 }
 
 // GetResourceByID is GetResource through the (namespace, id) index.
 func (s *Store) GetResourceByID(ctx context.Context, namespace, id string) (store.Resource, error) {
-	return s.getOneResource(ctx, s.getResourceByID, namespace, id, "no resource has ID "+quote(id)+" in namespace "+quote(namespace))
+	return s.getOneResource(ctx, s.getResourceByID, namespace, id, func() string {
+		return "no resource has ID " + quote(id) + " in namespace " + quote(namespace)
+	})
 }
 
-func (s *Store) getOneResource(ctx context.Context, st *sql.Stmt, namespace, key, msg string) (store.Resource, error) {
+// getOneResource runs a point select; msg builds the not-found message, only
+// when it is needed.
+func (s *Store) getOneResource(ctx context.Context, st *sql.Stmt, namespace, key string, msg func() string) (store.Resource, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Resource{}, err
 	}
@@ -200,7 +214,7 @@ func (s *Store) getOneResource(ctx context.Context, st *sql.Stmt, namespace, key
 	}
 	r, err := scanResource(st.QueryRowContext(ctx, namespace, key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Resource{}, s.notFound(ctx, namespace, msg, key)
+		return store.Resource{}, s.notFound(ctx, namespace, msg(), key)
 	}
 	if err != nil {
 		return store.Resource{}, translate(ctx, err)
