@@ -103,7 +103,7 @@ type crashChild struct {
 func startCrashChild(t *testing.T, path string, round int) *crashChild {
 	t.Helper()
 	c := &crashChild{lines: make(chan string, 64)}
-	c.cmd = exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	c.cmd = exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1", "-test.timeout=2m")
 	c.cmd.Env = append(os.Environ(), crashChildEnv+"="+path, crashRoundEnv+"="+strconv.Itoa(round))
 	c.cmd.Stderr = &c.stderr
 	out, err := c.cmd.StdoutPipe()
@@ -128,16 +128,17 @@ type crashOutcome struct {
 	beforeReady   bool // killed before the child reported ready
 }
 
-// runUntilKilled reads the child's reports and kills it with SIGKILL at
-// the moment kill returns true for, then collects what it printed before
+// runUntilKilled reads the child's reports and kills it with SIGKILL
+// killAt(false) after its start or, if it reports ready before that,
+// killAt(true) after it did; then it collects what the child printed before
 // dying.
-func (c *crashChild) runUntilKilled(t *testing.T, killAt func(ready bool, since time.Duration) time.Duration) crashOutcome {
+func (c *crashChild) runUntilKilled(t *testing.T, killAt func(ready bool) time.Duration) crashOutcome {
 	t.Helper()
 	o := crashOutcome{lastCommitted: -1}
-	ready := false
+	ready, killed := false, false
 	var mark time.Time // when the child got ready
 	last := time.Time{}
-	deadline := time.NewTimer(killAt(false, 0))
+	deadline := time.NewTimer(killAt(false))
 	defer deadline.Stop()
 	handle := func(line string) {
 		switch {
@@ -146,10 +147,10 @@ func (c *crashChild) runUntilKilled(t *testing.T, killAt func(ready bool, since 
 			mark = time.Now()
 			last = mark
 			o.readyAfter = mark.Sub(c.start)
-			if !deadline.Stop() {
-				<-deadline.C
+			if !killed {
+				// Since Go 1.23 Reset needs no draining of the channel.
+				deadline.Reset(killAt(true))
 			}
-			deadline.Reset(killAt(true, 0))
 		case strings.HasPrefix(line, "committed "):
 			n, err := strconv.Atoi(strings.TrimPrefix(line, "committed "))
 			require.NoError(t, err, line)
@@ -176,6 +177,7 @@ loop:
 		}
 	}
 	o.beforeReady = !ready
+	killed = true
 	require.NoError(t, c.cmd.Process.Kill())
 	// Lines printed before the kill are still in the pipe: they count.
 	for line := range c.lines {
@@ -235,7 +237,7 @@ func TestCrashSQLite(t *testing.T) {
 		}
 		child := startCrashChild(t, path, round)
 		earlyKill := round%5 == 4 // every fifth kill lands while the child opens the file
-		o := child.runUntilKilled(t, func(ready bool, _ time.Duration) time.Duration {
+		o := child.runUntilKilled(t, func(ready bool) time.Duration {
 			switch {
 			case !ready && earlyKill:
 				return time.Duration(rng.Int64N(int64(startup)))

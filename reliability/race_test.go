@@ -425,7 +425,7 @@ func TestRaceSQLiteTwoProcesses(t *testing.T) {
 	children := make([]*child, 2)
 	for i := range children {
 		c := &child{}
-		c.cmd = exec.Command(os.Args[0], "-test.run=^TestRaceChild$", "-test.count=1")
+		c.cmd = exec.Command(os.Args[0], "-test.run=^TestRaceChild$", "-test.count=1", "-test.timeout=10m")
 		c.cmd.Env = append(os.Environ(), raceChildDBEnv+"="+path, raceChildIDEnv+"="+strconv.Itoa(i+1))
 		c.cmd.Stderr = &c.err
 		stdout, err := c.cmd.StdoutPipe()
