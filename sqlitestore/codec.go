@@ -87,12 +87,16 @@ func encodeStrings(list []string, keepEmpty bool) any {
 
 // decoder reads the format written above. The first error sticks.
 type decoder struct {
-	b   []byte
+	b   []byte // what is left to read
+	s   string // the whole column, which decoded strings are cut from
 	err error
 }
 
 func newDecoder(b []byte) (decoder, int) {
-	d := decoder{b: b}
+	// One string holds the whole column and every decoded string is a
+	// substring of it: one allocation per column instead of one per
+	// element.
+	d := decoder{b: b, s: string(b)}
 	if len(b) == 0 || b[0] != codecVersion {
 		d.err = errCorrupt
 		return d, 0
@@ -130,9 +134,10 @@ func (d *decoder) string() string {
 		d.err = errCorrupt
 		return ""
 	}
-	s := string(d.b[:n])
+	// d.b is a suffix of the column, so its start in d.s is known.
+	start := len(d.s) - len(d.b)
 	d.b = d.b[n:]
-	return s
+	return d.s[start : start+int(n)]
 }
 
 func decodeI18n(b []byte) (map[string]string, error) {

@@ -158,7 +158,7 @@ func (s *Store) getData(ctx context.Context, query, ns, key, msg string) (store.
 		var err error
 		d, err = loadData(ctx, tx, query, ns, key)
 		if errors.Is(err, sql.ErrNoRows) {
-			if err := requireNamespaceTx(ctx, tx, ns); err != nil {
+			if err := s.requireNamespaceTx(ctx, tx, ns); err != nil {
 				return err
 			}
 			return store.NotFound(msg, key)
@@ -183,7 +183,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 	ns := filter.Namespace
 	plain := filter.Keyword == "" && len(filter.Types) == 0
 	err = s.read(ctx, func(tx *sql.Tx) error {
-		if err := requireNamespaceTx(ctx, tx, ns); err != nil {
+		if err := s.requireNamespaceTx(ctx, tx, ns); err != nil {
 			return err
 		}
 		var rows *sql.Rows

@@ -39,14 +39,16 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 	}
 	ns := filter.Namespace
 	err = s.read(ctx, func(tx *sql.Tx) error {
-		if err := requireNamespaceTx(ctx, tx, ns); err != nil {
+		if err := s.requireNamespaceTx(ctx, tx, ns); err != nil {
 			return err
 		}
 		switch {
 		case len(filter.Codes) > 0 || len(filter.IDs) > 0:
 			return listResourcesByKey(ctx, tx, filter, cur, opts.IncludeTotal, &page)
 		case filter.Keyword == "" && len(filter.Types) == 0:
-			rows, err := tx.QueryContext(ctx, sqlListResources, ns, cur.After, cur.Limit+1)
+			// The statement prepared once on the pool, bound to the
+			// transaction's connection: no SQL is parsed per page.
+			rows, err := tx.StmtContext(ctx, s.listResources).QueryContext(ctx, ns, cur.After, cur.Limit+1)
 			if err != nil {
 				return err
 			}
@@ -94,9 +96,9 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 
 func resourceCode(r *store.Resource) string { return r.Code }
 
-func requireNamespaceTx(ctx context.Context, tx *sql.Tx, ns string) error {
+func (s *Store) requireNamespaceTx(ctx context.Context, tx *sql.Tx, ns string) error {
 	var one int
-	err := tx.QueryRowContext(ctx, sqlNamespaceExists, ns).Scan(&one)
+	err := tx.StmtContext(ctx, s.namespaceExists).QueryRowContext(ctx, ns).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.NamespaceNotFound(ns)
 	}

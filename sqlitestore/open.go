@@ -60,6 +60,7 @@ type Store struct {
 	getResource     *sql.Stmt
 	getResourceByID *sql.Stmt
 	namespaceExists *sql.Stmt
+	listResources   *sql.Stmt
 }
 
 type config struct {
@@ -262,6 +263,7 @@ func (s *Store) prepare(ctx context.Context) error {
 	s.getResource = prep(sqlGetResource)
 	s.getResourceByID = prep(sqlGetResourceByID)
 	s.namespaceExists = prep(sqlNamespaceExists)
+	s.listResources = prep(sqlListResources)
 	if err != nil {
 		return fmt.Errorf("sqlitestore: prepare: %w", err)
 	}
@@ -276,7 +278,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	var errs []error
-	for _, st := range []*sql.Stmt{s.getResource, s.getResourceByID, s.namespaceExists} {
+	for _, st := range []*sql.Stmt{s.getResource, s.getResourceByID, s.namespaceExists, s.listResources} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
