@@ -103,23 +103,25 @@ func (r *Registry) CreateDataResource(ctx context.Context, in CreateDataResource
 		return DataResource{}, err
 	}
 	now := r.now()
+	// Validate the caller's values first and copy them only once they are
+	// known to be within the limits, so that hostile input is rejected
+	// before the work grows with it.
 	d := DataResource{
 		NamespaceCode: in.NamespaceCode,
 		ResourceCode:  in.ResourceCode,
 		ResourceName:  in.ResourceName,
 		Description:   in.Description,
 		Type:          in.Type,
-		Struct:        in.Struct.Clone(),
-		Actions:       slices.Clone(in.Actions),
+		Struct:        in.Struct,
+		Actions:       in.Actions,
 		CreatedAt:     now,
 		UpdatedAt:     now,
-	}
-	if len(d.Actions) == 0 {
-		d.Actions = nil
 	}
 	if err := r.checkDataResource(&d); err != nil {
 		return DataResource{}, err
 	}
+	d.Struct = d.Struct.Clone()
+	d.Actions = slices.Clone(d.Actions)
 	if err := r.store.CreateDataResource(ctx, d); err != nil {
 		return DataResource{}, err
 	}
@@ -151,7 +153,7 @@ func (r *Registry) checkDataResource(d *DataResource) error {
 // checkStruct checks that s has the shape of typ and follows its rules.
 func (r *Registry) checkStruct(field string, typ DataType, s Struct) error {
 	if shape := s.Shape(); shape != typ {
-		return store.Invalid(field, "a "+string(typ)+" data resource needs a "+shapeName[typ]+", got a "+shapeName[shape])
+		return structShapeError(field, typ, shape)
 	}
 	switch typ {
 	case DataString:
@@ -169,6 +171,11 @@ func (r *Registry) checkStruct(field string, typ DataType, s Struct) error {
 	default:
 		return checkTree(field, s.Tree, r.limits)
 	}
+}
+
+// structShapeError reports a struct whose shape does not fit the type.
+func structShapeError(field string, typ, shape DataType) error {
+	return store.Invalid(field, "a "+string(typ)+" data resource needs a "+shapeName[typ]+", got a "+shapeName[shape])
 }
 
 var shapeName = map[DataType]string{
@@ -215,29 +222,67 @@ func (r *Registry) ListDataResources(ctx context.Context, filter DataResourceFil
 }
 
 // UpdateDataResource changes a data resource's name, description, struct
-// (of the same type) or actions. The result is checked by the creation
-// rules; a name taken by another data resource is ErrConflict.
+// (of the same type) or actions. The new values are checked by the creation
+// rules before the store is touched; a struct of another type than the
+// resource's is ErrInvalid and a name taken by another data resource is
+// ErrConflict.
 func (r *Registry) UpdateDataResource(ctx context.Context, namespace, code string, upd DataResourceUpdate) (DataResource, error) {
+	if err := r.checkDataResourceUpdate(upd); err != nil {
+		return DataResource{}, err
+	}
+	var newStruct Struct
+	if upd.Struct != nil {
+		newStruct = upd.Struct.Clone()
+	}
+	var newActions StringList
+	if upd.Actions != nil {
+		newActions = slices.Clone(*upd.Actions)
+	}
 	now := r.now()
 	return r.store.UpdateDataResource(ctx, namespaceOrDefault(namespace), code, func(d *DataResource) error {
+		if upd.Struct != nil {
+			if shape := newStruct.Shape(); shape != d.Type {
+				return structShapeError("struct", d.Type, shape)
+			}
+			d.Struct = newStruct
+		}
 		if upd.ResourceName != nil {
 			d.ResourceName = *upd.ResourceName
 		}
 		if upd.Description != nil {
 			d.Description = *upd.Description
 		}
-		if upd.Struct != nil {
-			d.Struct = upd.Struct.Clone()
-		}
 		if upd.Actions != nil {
-			d.Actions = slices.Clone(*upd.Actions)
-			if len(d.Actions) == 0 {
-				d.Actions = nil
-			}
+			d.Actions = newActions
 		}
 		d.UpdatedAt = now
-		return r.checkDataResource(d)
+		return nil
 	})
+}
+
+// checkDataResourceUpdate checks the fields an update sets, each by its
+// creation rule; a struct is checked against its own shape, as the
+// resource's type is known only inside the write.
+func (r *Registry) checkDataResourceUpdate(upd DataResourceUpdate) error {
+	if upd.ResourceName != nil {
+		if err := checkText("resourceName", *upd.ResourceName, MaxNameLen, true); err != nil {
+			return err
+		}
+	}
+	if upd.Description != nil {
+		if err := checkText("description", *upd.Description, MaxDescriptionLen, false); err != nil {
+			return err
+		}
+	}
+	if upd.Struct != nil {
+		if err := r.checkStruct("struct", upd.Struct.Shape(), *upd.Struct); err != nil {
+			return err
+		}
+	}
+	if upd.Actions != nil {
+		return r.checkDataActions("actions", *upd.Actions)
+	}
+	return nil
 }
 
 // DeleteDataResource removes a data resource; a missing one is ErrNotFound.

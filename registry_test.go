@@ -32,7 +32,7 @@ func TestOptions(t *testing.T) {
 	require.Equal(t, clock.UTC(), res.CreatedAt)
 	require.Equal(t, time.UTC, res.CreatedAt.Location())
 
-	_, err = reg.CreateResource(ctx, resreg.CreateResourceInput{Type: "API", Code: "b", Actions: []resreg.Action{{"x", "x"}, {"y", "y"}}})
+	_, err = reg.CreateResource(ctx, resreg.CreateResourceInput{Type: "API", Code: "b", Actions: []resreg.Action{{Name: "x", Description: "x"}, {Name: "y", Description: "y"}}})
 	require.ErrorIs(t, err, resreg.ErrInvalid)
 }
 

@@ -61,6 +61,11 @@ func isAlnum(c byte) bool {
 
 // textProblem describes how s breaks the text rule, or returns "".
 func textProblem(s string, max int, required bool) string {
+	if len(s) > utf8.UTFMax*max {
+		// Too long whatever it holds: say so before scanning it, so that a
+		// huge string costs no more than a short one.
+		return "must be at most " + strconv.Itoa(max) + " characters"
+	}
 	if required && strings.TrimSpace(s) == "" {
 		return "is required"
 	}

@@ -213,7 +213,7 @@ func badCases() []badCase {
 		}, inv, "description"),
 		resourceCase("101 actions", func(in *resreg.CreateResourceInput) { in.Actions = actions(101) }, inv, "actions"),
 		resourceCase("duplicate action names", func(in *resreg.CreateResourceInput) {
-			in.Actions = []resreg.Action{{"a", "x"}, {"b", "y"}, {"a", "z"}}
+			in.Actions = []resreg.Action{{Name: "a", Description: "x"}, {Name: "b", Description: "y"}, {Name: "a", Description: "z"}}
 		}, inv, "actions[2].name"),
 		resourceCase("action without name", func(in *resreg.CreateResourceInput) { in.Actions[0].Name = "" }, inv, "actions[0].name"),
 		resourceCase("action without description", func(in *resreg.CreateResourceInput) { in.Actions[0].Description = "" }, inv, "actions[0].description"),
@@ -317,7 +317,7 @@ func badCases() []badCase {
 			return err
 		}, inv, "apiIdentifier"},
 		{"update resource: duplicate actions", func(ctx context.Context, reg *resreg.Registry) error {
-			_, err := reg.UpdateResource(ctx, "", "existing", resreg.ResourceUpdate{Actions: ptr([]resreg.Action{{"a", "x"}, {"a", "y"}})})
+			_, err := reg.UpdateResource(ctx, "", "existing", resreg.ResourceUpdate{Actions: ptr([]resreg.Action{{Name: "a", Description: "x"}, {Name: "a", Description: "y"}})})
 			return err
 		}, inv, "actions[1].name"},
 		{"update resource: empty type", func(ctx context.Context, reg *resreg.Registry) error {

@@ -3,7 +3,6 @@ package reliability_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -130,18 +129,5 @@ func requireUnique(t testing.TB, rs []resreg.Resource) {
 		require.NotEmpty(t, r.ID, "resource %q has no ID", r.Code)
 		require.False(t, ids[r.ID], "ID %q listed twice", r.ID)
 		ids[r.ID] = true
-	}
-}
-
-// bugsEnv, when set, makes the tests of known bugs run instead of skip, to
-// check a fix.
-const bugsEnv = "RESREG_RELIABILITY_BUGS"
-
-// skipBug skips a test that fails because of a known bug, described by
-// why, unless bugsEnv is set.
-func skipBug(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv(bugsEnv) == "" {
-		t.Skip("bug: " + why + " (set " + bugsEnv + "=1 to run)")
 	}
 }
