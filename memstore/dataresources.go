@@ -2,7 +2,6 @@ package memstore
 
 import (
 	"context"
-	"strings"
 
 	"github.com/resreg/resreg/store"
 )
@@ -70,38 +69,11 @@ func (s *Store) GetDataTreeNode(ctx context.Context, namespace, code, path strin
 	if rec.Type != store.DataTree {
 		return store.TreePath{}, store.NotFound("data resource "+quote(code)+" is not a TREE", code)
 	}
-	node, depth := findNode(rec.Struct.Tree, path)
+	node, depth := rec.Struct.Tree.Node(path)
 	if node == nil {
 		return store.TreePath{}, store.NotFound("TREE data resource "+quote(code)+" has no node at "+quote(path), code)
 	}
 	return store.TreePath{Path: path, Code: node.Code, Name: node.Name, Value: node.Value, Depth: depth}, nil
-}
-
-// findNode returns the node at path and its depth, or nil. Unlike
-// store.Tree.Find it does not copy the node's subtree, which the caller
-// never sees.
-func findNode(tree store.Tree, path string) (*store.TreeNode, int) {
-	if path == "" {
-		return nil, 0
-	}
-	level := []store.TreeNode(tree)
-	var found *store.TreeNode
-	depth := 0
-	for code := range strings.SplitSeq(path, store.PathSeparator) {
-		found = nil
-		for i := range level {
-			if level[i].Code == code {
-				found = &level[i]
-				break
-			}
-		}
-		if found == nil {
-			return nil, 0
-		}
-		depth++
-		level = found.Children
-	}
-	return found, depth
 }
 
 // ListDataResources returns one page of the matching data resources of

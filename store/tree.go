@@ -145,11 +145,23 @@ func (t Tree) Flatten() []TreePath {
 // Find returns the node at path ("product/productManager"), with its
 // subtree. It reads only the siblings along the path.
 func (t Tree) Find(path string) (TreeNode, bool) {
-	if path == "" {
+	node, _ := t.Node(path)
+	if node == nil {
 		return TreeNode{}, false
+	}
+	return Tree{*node}.Clone()[0], true
+}
+
+// Node returns a pointer to the node at path inside t, and its depth, or
+// nil and 0. It copies nothing, so it suits lookups whose caller reads only
+// the node's own fields; the node must not be changed through it.
+func (t Tree) Node(path string) (*TreeNode, int) {
+	if path == "" {
+		return nil, 0
 	}
 	level := []TreeNode(t)
 	var found *TreeNode
+	depth := 0
 	for code := range strings.SplitSeq(path, PathSeparator) {
 		found = nil
 		for i := range level {
@@ -159,11 +171,12 @@ func (t Tree) Find(path string) (TreeNode, bool) {
 			}
 		}
 		if found == nil {
-			return TreeNode{}, false
+			return nil, 0
 		}
+		depth++
 		level = found.Children
 	}
-	return Tree{*found}.Clone()[0], true
+	return found, depth
 }
 
 // Clone returns a deep copy of the tree, built without recursion. Empty
