@@ -2,7 +2,6 @@ package bench
 
 import (
 	"runtime"
-	"slices"
 	"testing"
 	"time"
 )
@@ -28,20 +27,17 @@ const chunks = 64
 // run times p.subject and p.baseline b.N times each, in alternating chunks
 // (which one goes first alternates too), and reports:
 //
-//	ns/op, B/op, allocs/op              the subject's (means over b.N)
-//	<base>-ns/op, <base>-allocs/op     the baseline's (means over b.N)
-//	ratio                               the median over chunks of
-//	                                    subject time / baseline time
+//	ns/op, B/op, allocs/op              the subject's
+//	<base>-ns/op, <base>-allocs/op     the baseline's
+//	ratio                               subject ns/op / baseline ns/op
 //
-// The ratio is a median of paired chunks, not a ratio of the means, so that
-// a stall from elsewhere on the machine (a disk flush by another process, a
-// burst of CPU load), which lands on one side of one chunk, does not decide
-// it. With few iterations (b.N < 64) every chunk is a single iteration.
+// Interleaving the two in 64 chunks spreads a burst of load from elsewhere
+// on the machine over both sides. With b.N < 64 every chunk is a single
+// iteration.
 func (p pair) run(b *testing.B) {
 	b.Helper()
 	b.ReportAllocs()
 	var subj, base side
-	var ratios []float64
 	n := b.N
 	step := max(1, (n+chunks-1)/chunks)
 	b.ResetTimer()
@@ -52,15 +48,13 @@ func (p pair) run(b *testing.B) {
 			p.prep(from, to)
 			b.StartTimer()
 		}
-		var s, t uint64
 		if k%2 == 0 {
-			s = subj.measure(from, to, p.subject)
-			t = base.measure(from, to, p.baseline)
+			subj.measure(from, to, p.subject)
+			base.measure(from, to, p.baseline)
 		} else {
-			t = base.measure(from, to, p.baseline)
-			s = subj.measure(from, to, p.subject)
+			base.measure(from, to, p.baseline)
+			subj.measure(from, to, p.subject)
 		}
-		ratios = append(ratios, float64(s)/float64(max(t, 1)))
 	}
 	b.StopTimer()
 	N := float64(n)
@@ -69,19 +63,7 @@ func (p pair) run(b *testing.B) {
 	b.ReportMetric(float64(subj.allocs)/N, "allocs/op")
 	b.ReportMetric(float64(base.ns)/N, p.base+"-ns/op")
 	b.ReportMetric(float64(base.allocs)/N, p.base+"-allocs/op")
-	b.ReportMetric(median(ratios), "ratio")
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	slices.Sort(xs)
-	m := len(xs) / 2
-	if len(xs)%2 == 1 {
-		return xs[m]
-	}
-	return (xs[m-1] + xs[m]) / 2
+	b.ReportMetric(float64(subj.ns)/float64(max(base.ns, 1)), "ratio")
 }
 
 // side accumulates the cost of one side of a pair.
@@ -89,8 +71,8 @@ type side struct {
 	ns, allocs, bytes uint64
 }
 
-// measure runs fn over [from, to) and returns the time it took.
-func (s *side) measure(from, to int, fn func(i int)) uint64 {
+// measure runs fn over [from, to) and adds up its cost.
+func (s *side) measure(from, to int, fn func(i int)) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	start := time.Now()
@@ -102,5 +84,4 @@ func (s *side) measure(from, to int, fn func(i int)) uint64 {
 	s.ns += ns
 	s.allocs += after.Mallocs - before.Mallocs
 	s.bytes += after.TotalAlloc - before.TotalAlloc
-	return ns
 }

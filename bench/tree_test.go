@@ -13,8 +13,9 @@ import (
 // nodes (validation, flattening and storage), each call with a new code and
 // name. Baselines, for scale rather than a target: the raw SQLite program
 // inserting the data resource row and one row per node (path, position,
-// depth) in one transaction with one prepared statement, on a file made by
-// sqlitestore.Open; and a deep copy of the record into a map.
+// depth) in one transaction with one prepared statement, into the same
+// database through the store's *sql.DB; and a deep copy of the record into
+// a map.
 func BenchmarkCreateDataResourceTree(b *testing.B) {
 	t := tree(roots10k, treeFan, treeDepth)
 	if n := t.Len(); n != 10_000 {
@@ -38,17 +39,20 @@ func BenchmarkCreateDataResourceTree(b *testing.B) {
 
 	b.Run("sqlite", func(b *testing.B) {
 		ctx := context.Background()
-		reg := resreg.New(openSQLite(b, unique("tree-reg")))
-		db := openSQLite(b, unique("tree-raw")).DB()
+		// One database for both sides, as in BenchmarkRegisterResources:
+		// the registry writes the even codes, the raw program the odd ones.
+		st := openSQLite(b, unique("tree"))
+		reg := resreg.New(st)
+		db := st.DB()
 		pair{
 			base: "raw",
 			subject: func(i int) {
-				if _, err := reg.CreateDataResource(ctx, input(i)); err != nil {
+				if _, err := reg.CreateDataResource(ctx, input(2*i)); err != nil {
 					b.Fatal(err)
 				}
 			},
 			baseline: func(i int) {
-				d := record(i)
+				d := record(2*i + 1)
 				if err := rawCreateTree(ctx, db, &d); err != nil {
 					b.Fatal(err)
 				}

@@ -85,59 +85,67 @@ func (t Tree) Len() int {
 // Flatten lists every node in pre-order with its path and depth.
 //
 // Its cost is linear in the total length of the paths and does not depend
-// on the node count otherwise: the paths are written one after another into
-// a single string (each path copies its parent's, then adds its own code)
-// and every TreePath.Path is a substring of it, so flattening allocates a
+// on the node count otherwise: a first walk sizes everything, a second
+// writes the paths one after another into a single string (each path
+// copies its parent's, then adds its own code) and fills each TreePath
+// once, its Path a substring of that string. So flattening allocates a
 // fixed handful of buffers rather than one string per node. A caller that
-// keeps a single path of a large tree keeps that string alive; strings.Clone
-// the path to hold it alone.
+// keeps a single path of a large tree keeps that string alive;
+// strings.Clone the path to hold it alone.
 func (t Tree) Flatten() []TreePath {
-	n := t.Len()
+	// First walk: the node count and the total length of the paths.
+	type level struct {
+		nodes     []TreeNode
+		parentLen int // length of the parent's path, -1 for the roots
+	}
+	levels := []level{{t, -1}}
+	n, total := 0, 0
+	for len(levels) > 0 {
+		l := levels[len(levels)-1]
+		levels = levels[:len(levels)-1]
+		n += len(l.nodes)
+		for i := range l.nodes {
+			size := len(l.nodes[i].Code)
+			if l.parentLen >= 0 {
+				size += l.parentLen + len(PathSeparator)
+			}
+			total += size
+			if len(l.nodes[i].Children) > 0 {
+				levels = append(levels, level{l.nodes[i].Children, size})
+			}
+		}
+	}
+
+	// Second walk, in pre-order. The builder is grown once to its final
+	// size, so its String never moves: a path written earlier can be read
+	// back for its children.
 	out := make([]TreePath, 0, n)
-	// spans[i] locates out[i].Path in the string being built; parent is
-	// the index in out of the node's parent, -1 for a root.
-	type span struct{ parent, start, end int }
-	spans := make([]span, 0, n)
+	var b strings.Builder
+	b.Grow(total)
 	type frame struct {
-		node   *TreeNode
-		parent int
-		depth  int
+		node               *TreeNode
+		parentStart, depth int
+		parentEnd          int // parentStart == parentEnd: a root
 	}
 	stack := make([]frame, 0, len(t))
 	for i := len(t) - 1; i >= 0; i-- {
-		stack = append(stack, frame{node: &t[i], parent: -1, depth: 1})
+		stack = append(stack, frame{node: &t[i], depth: 1})
 	}
-	total := 0
 	for len(stack) > 0 {
 		f := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		size := len(f.node.Code)
-		if f.parent >= 0 {
-			size += spans[f.parent].end - spans[f.parent].start + len(PathSeparator)
-		}
-		self := len(out)
-		spans = append(spans, span{parent: f.parent, start: total, end: total + size})
-		total += size
-		out = append(out, TreePath{Code: f.node.Code, Name: f.node.Name, Value: f.node.Value, Depth: f.depth})
-		kids := f.node.Children
-		for i := len(kids) - 1; i >= 0; i-- {
-			stack = append(stack, frame{node: &kids[i], parent: self, depth: f.depth + 1})
-		}
-	}
-	// The builder is grown once to its final size, so its String never
-	// moves: a path written earlier can be read back for its children.
-	var b strings.Builder
-	b.Grow(total)
-	for i := range out {
-		if p := spans[i].parent; p >= 0 {
-			b.WriteString(b.String()[spans[p].start:spans[p].end])
+		start := b.Len()
+		if f.depth > 1 {
+			b.WriteString(b.String()[f.parentStart:f.parentEnd])
 			b.WriteString(PathSeparator)
 		}
-		b.WriteString(out[i].Code)
-	}
-	all := b.String()
-	for i := range out {
-		out[i].Path = all[spans[i].start:spans[i].end]
+		b.WriteString(f.node.Code)
+		end := b.Len()
+		out = append(out, TreePath{Path: b.String()[start:end], Code: f.node.Code, Name: f.node.Name, Value: f.node.Value, Depth: f.depth})
+		kids := f.node.Children
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, frame{node: &kids[i], parentStart: start, parentEnd: end, depth: f.depth + 1})
+		}
 	}
 	return out
 }
