@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/resreg/resreg"
+	"github.com/resreg/resreg/memstore"
 	"github.com/resreg/resreg/store"
 )
 
@@ -32,6 +33,7 @@ var datasetCodes = sync.OnceValue(func() []string {
 //     (the driver then watches the context during each statement).
 //   - memstore: vs a map lookup returning a deep copy (store.Resource.Clone)
 //     of the same record. Targets: ratio <= 2, <= 500 ns/op, <= 3 allocs/op.
+//   - memstore-10k: the same on 10,000 resources, which fit in the caches.
 func BenchmarkGetResource(b *testing.B) {
 	sqlite := func(cancelable bool) func(b *testing.B) {
 		return func(b *testing.B) {
@@ -69,11 +71,8 @@ func BenchmarkGetResource(b *testing.B) {
 	b.Run("sqlite", sqlite(false))
 	b.Run("sqlite-cancelable", sqlite(true))
 
-	b.Run("memstore", func(b *testing.B) {
+	memstoreGet := func(b *testing.B, reg *resreg.Registry, m map[string]store.Resource, codes []string) {
 		ctx := context.Background()
-		reg := memDataset(b)
-		m := recordMap(b, reg)
-		codes := datasetCodes()
 		checkGet(b, reg, codes[len(codes)/2], func(c string) (store.Resource, error) {
 			return m[c].Clone(), nil
 		})
@@ -96,6 +95,24 @@ func BenchmarkGetResource(b *testing.B) {
 			},
 		}.run(b)
 		_ = sink
+	}
+	b.Run("memstore", func(b *testing.B) {
+		reg := memDataset(b)
+		memstoreGet(b, reg, recordMap(b, reg), datasetCodes())
+	})
+	// The same on a registry of 10,000 resources, whose records stay in
+	// the CPU caches: the cost of the code path itself.
+	b.Run("memstore-10k", func(b *testing.B) {
+		const n = 10_000
+		reg := resreg.New(memstore.New())
+		load(context.Background(), b, reg, n)
+		m := make(map[string]store.Resource, n)
+		fillMap(context.Background(), b, reg, m)
+		codes := make([]string, n)
+		for i := range codes {
+			codes[i] = code("r", i)
+		}
+		memstoreGet(b, reg, m, codes)
 	})
 }
 
