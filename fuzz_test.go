@@ -267,7 +267,7 @@ func FuzzI18nName(f *testing.F) {
 		ok := got == n.DefaultValue
 		for k, v := range n.I18nValue {
 			ok = ok || got == v
-			if store.CanonicalLocale(k) == store.CanonicalLocale(locale) && v != "" && locale != "" {
+			if store.CanonicalLocale(k) == store.CanonicalLocale(locale) && v != "" && store.CanonicalLocale(locale) != "" {
 				exact := 0
 				for k2 := range n.I18nValue {
 					if store.CanonicalLocale(k2) == store.CanonicalLocale(k) {
