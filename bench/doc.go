@@ -8,11 +8,15 @@
 // in machine load during the run falls on both. The baselines are the
 // physical limits of each store:
 //
-//   - SQLite: a hand-written database/sql program on a database that
-//     sqlitestore.Open created (so the schema and the DSN pragmas are the
-//     same), inserting the same rows with one prepared statement in one
-//     transaction, or reading them with one prepared point select and
-//     decoding the columns into the same record.
+//   - SQLite: a hand-written database/sql program that writes the same
+//     columns, with the same encoding, into the same tables: inserts in one
+//     transaction with one prepared statement, reads with one prepared
+//     point select whose row is decoded into the same record. It runs on
+//     the store's own *sql.DB, so the schema, the DSN pragmas, the pool and
+//     the page cache are the same. (Two databases in one process compete
+//     for SQLite's page cache, and whichever loses looks slow; so the two
+//     sides of a write benchmark share one database and write interleaved
+//     codes.)
 //   - memstore: a plain Go map of store.Resource, into which deep copies of
 //     the same records are inserted, or from which a deep copy is returned.
 //
@@ -22,6 +26,7 @@
 //	BenchmarkRegisterResources/memstore   the same vs deep copies into a map                              ratio <= 3
 //	BenchmarkGetResource/sqlite           GetResource vs a raw prepared point select                      ratio <= 1.5
 //	BenchmarkGetResource/memstore         GetResource vs a map lookup returning a deep copy               ratio <= 2, <= 500 ns/op, <= 3 allocs/op
+//	BenchmarkGetResource/memstore-10k     the same on 10,000 resources (in cache)
 //	BenchmarkListResources/*              page of 100 after 90% of the namespace vs the first page        ratio <= 1.5; sqlite <= 2 ms/page
 //	BenchmarkCreateDataResourceTree/*     CreateDataResource, 10,000-node TREE (baseline: raw insert / map copy)
 //	BenchmarkTreeFlatten                  Tree.Flatten of 100,000 nodes vs 10,000 nodes                   ratio <= 12
@@ -31,7 +36,9 @@
 //
 // Metrics: ns/op, B/op and allocs/op are the registry's alone; the
 // baseline's are prefixed with its name (raw-ns/op, map-ns/op, first-ns/op,
-// n10k-ns/op).
+// n10k-ns/op); ratio is ns/op divided by the baseline's ns/op. The two
+// sides run b.N iterations each, interleaved in 64 chunks whose order
+// alternates, so that load from elsewhere on the machine lands on both.
 //
 // # Scale
 //
@@ -48,7 +55,9 @@
 //
 //	bench/run.sh
 //
-// runs every benchmark with the large datasets (under ten minutes on two
-// cores) and writes the raw output to bench/results.txt; BENCHMARKS.md at
-// the repository root is made from it.
+// runs every benchmark with the large datasets (about four minutes on two
+// cores; the budget is ten) and writes the raw output, with the machine,
+// Go version and date, to bench/results.txt; BENCHMARKS.md at the
+// repository root is made from it. bench/before_after.sh OLD [NEW] runs the
+// hot-path benchmarks on two commits in turn, for before/after figures.
 package bench
