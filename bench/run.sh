@@ -18,7 +18,7 @@ benchtime=${BENCHTIME:-2s}
 	echo "# cpu:     $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 	echo "# cores:   $(nproc)"
 	echo "# memory:  $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
-	echo "# commit:  $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' (with local changes)')"
+	echo "# commit:  $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/results.txt' ':!bench/before-after.txt' 2>/dev/null || echo ' (with local changes)')"
 	echo "# command: RESREG_BENCH_LARGE=1 go test -run '^\$' -bench <set> -benchtime $benchtime -timeout 30m ./bench"
 	echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	start=$(date +%s)
