@@ -13,9 +13,10 @@
 //     transaction with one prepared statement, reads with one prepared
 //     point select whose row is decoded into the same record. It runs on
 //     the store's own *sql.DB, so the schema, the DSN pragmas, the pool and
-//     the page cache are the same. (Two databases in one process compete
-//     for SQLite's page cache, and whichever loses looks slow; so the two
-//     sides of a write benchmark share one database and write interleaved
+//     the page cache are the same. (With two database files in one
+//     process, one side of a write benchmark would read its pages back from
+//     the file far more often than the other, and which one varied from run
+//     to run; so the two sides share one database and write interleaved
 //     codes.)
 //   - memstore: a plain Go map of store.Resource, into which deep copies of
 //     the same records are inserted, or from which a deep copy is returned.

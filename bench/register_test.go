@@ -91,9 +91,9 @@ var sinkMap map[string]store.Resource
 // evenOdd is batch i of one side of the SQLite register benchmark. Both
 // sides write to the same database, through the same pool and page cache,
 // and take turns at the right edge of the same index: the registry gets the
-// even numbers (parity 0), the raw program the odd ones. Two databases in
-// one process would compete for SQLite's page cache, and whichever lost
-// would look slow.
+// even numbers (parity 0), the raw program the odd ones. With two database
+// files in one process, one side would read its pages back from the file
+// far more often than the other, and which one varied from run to run.
 func evenOdd(i, parity int) resreg.RegisterInput {
 	in := resreg.RegisterInput{Type: "menu", AssignCodeToID: true, Resources: make([]resreg.RegisterItem, batchSize)}
 	for j := range in.Resources {
