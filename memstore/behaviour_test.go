@@ -11,31 +11,8 @@ import (
 
 	"github.com/resreg/resreg/memstore"
 	"github.com/resreg/resreg/store"
+	"github.com/resreg/resreg/store/storetest"
 )
-
-var created = time.Date(2026, 3, 4, 5, 6, 7, 890123456, time.UTC)
-
-func sampleResource(ns, code string) store.Resource {
-	return store.Resource{
-		ID:        "id-" + code,
-		Namespace: ns,
-		Code:      code,
-		Type:      store.TypeAPI,
-		Name: store.I18nName{
-			DefaultValue: "Resource " + code,
-			I18nValue:    map[string]string{"zh_CN": "资源 " + code, "fr": "Ressource " + code},
-		},
-		Description: "protects " + code,
-		Actions: store.ActionList{
-			{Name: code + ":read", Description: "Read " + code},
-			{Name: code + ":write", Description: "Write " + code},
-		},
-		APIIdentifier:  "https://api.example.com/" + code,
-		LinkedToTenant: true,
-		CreatedAt:      created,
-		UpdatedAt:      created,
-	}
-}
 
 func TestDefaultNamespaceIsPermanent(t *testing.T) {
 	s := memstore.New()
@@ -47,11 +24,11 @@ func TestDefaultNamespaceIsPermanent(t *testing.T) {
 
 func TestResourceRoundTrip(t *testing.T) {
 	s := memstore.New()
-	in := sampleResource(store.DefaultNamespace, "ecs")
-	in.CreatedAt = created.In(time.FixedZone("CET", 3600))
+	in := storetest.NewResource(store.DefaultNamespace, "ecs")
+	in.CreatedAt = in.CreatedAt.In(time.FixedZone("CET", 3600))
 	require.NoError(t, s.CreateResources(t.Context(), []store.Resource{in}, store.WriteOptions{}))
 
-	want := sampleResource(store.DefaultNamespace, "ecs")
+	want := storetest.NewResource(store.DefaultNamespace, "ecs")
 	got, err := s.GetResource(t.Context(), store.DefaultNamespace, "ecs")
 	require.NoError(t, err)
 	require.Equal(t, want, got, "times come back in UTC")
@@ -72,16 +49,16 @@ func TestResourceRoundTrip(t *testing.T) {
 func TestBatchReportsEveryConflictSorted(t *testing.T) {
 	s := memstore.New()
 	ctx := t.Context()
-	require.NoError(t, s.CreateResources(ctx, []store.Resource{sampleResource(store.DefaultNamespace, "b")}, store.WriteOptions{}))
+	require.NoError(t, s.CreateResources(ctx, []store.Resource{storetest.NewResource(store.DefaultNamespace, "b")}, store.WriteOptions{}))
 
-	clash := sampleResource(store.DefaultNamespace, "c")
+	clash := storetest.NewResource(store.DefaultNamespace, "c")
 	clash.ID = "id-b" // taken ID under a free code
 	batch := []store.Resource{
-		sampleResource(store.DefaultNamespace, "z"),
-		sampleResource(store.DefaultNamespace, "b"), // taken code
+		storetest.NewResource(store.DefaultNamespace, "z"),
+		storetest.NewResource(store.DefaultNamespace, "b"), // taken code
 		clash,
-		sampleResource(store.DefaultNamespace, "a"),
-		sampleResource(store.DefaultNamespace, "a"), // repeated in the batch
+		storetest.NewResource(store.DefaultNamespace, "a"),
+		storetest.NewResource(store.DefaultNamespace, "a"), // repeated in the batch
 	}
 	err := s.CreateResources(ctx, batch, store.WriteOptions{})
 	var se *store.Error
@@ -96,29 +73,29 @@ func TestBatchReportsEveryConflictSorted(t *testing.T) {
 func TestBatchErrorOrder(t *testing.T) {
 	s := memstore.New()
 	ctx := t.Context()
-	require.NoError(t, s.CreateResources(ctx, []store.Resource{sampleResource(store.DefaultNamespace, "a")}, store.WriteOptions{}))
+	require.NoError(t, s.CreateResources(ctx, []store.Resource{storetest.NewResource(store.DefaultNamespace, "a")}, store.WriteOptions{}))
 	limit := store.WriteOptions{MaxResourcesPerNamespace: 1}
 
 	err := s.CreateResources(ctx, []store.Resource{
-		sampleResource(store.DefaultNamespace, "a"),
-		sampleResource("missing", "x"),
+		storetest.NewResource(store.DefaultNamespace, "a"),
+		storetest.NewResource("missing", "x"),
 	}, limit)
 	require.ErrorIs(t, err, store.ErrNamespaceNotFound, "a missing namespace comes before a conflict")
 
 	err = s.CreateResources(ctx, []store.Resource{
-		sampleResource(store.DefaultNamespace, "a"),
-		sampleResource(store.DefaultNamespace, "b"),
+		storetest.NewResource(store.DefaultNamespace, "a"),
+		storetest.NewResource(store.DefaultNamespace, "b"),
 	}, limit)
 	require.ErrorIs(t, err, store.ErrConflict, "a conflict comes before the quota")
 
-	err = s.CreateResources(ctx, []store.Resource{sampleResource(store.DefaultNamespace, "b")}, limit)
+	err = s.CreateResources(ctx, []store.Resource{storetest.NewResource(store.DefaultNamespace, "b")}, limit)
 	require.ErrorIs(t, err, store.ErrLimitExceeded)
 }
 
 func TestUpdateKeepsKeysAndDiscardsOnError(t *testing.T) {
 	s := memstore.New()
 	ctx := t.Context()
-	require.NoError(t, s.CreateResources(ctx, []store.Resource{sampleResource(store.DefaultNamespace, "a")}, store.WriteOptions{}))
+	require.NoError(t, s.CreateResources(ctx, []store.Resource{storetest.NewResource(store.DefaultNamespace, "a")}, store.WriteOptions{}))
 
 	boom := errors.New("boom")
 	_, err := s.UpdateResource(ctx, store.DefaultNamespace, "a", func(r *store.Resource) error {
@@ -127,7 +104,7 @@ func TestUpdateKeepsKeysAndDiscardsOnError(t *testing.T) {
 	})
 	require.Equal(t, boom, err, "the function's error is returned as it is")
 
-	later := created.Add(time.Hour)
+	later := storetest.NewResource("", "").UpdatedAt.Add(time.Hour)
 	got, err := s.UpdateResource(ctx, store.DefaultNamespace, "a", func(r *store.Resource) error {
 		r.Code, r.ID, r.Namespace, r.CreatedAt = "other", "other-id", "elsewhere", later
 		r.Description = "updated"
@@ -135,7 +112,7 @@ func TestUpdateKeepsKeysAndDiscardsOnError(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	want := sampleResource(store.DefaultNamespace, "a")
+	want := storetest.NewResource(store.DefaultNamespace, "a")
 	want.Description = "updated"
 	want.UpdatedAt = later
 	require.Equal(t, want, got)
@@ -180,7 +157,7 @@ func TestListFiltersByCodesInOrder(t *testing.T) {
 	ctx := t.Context()
 	batch := make([]store.Resource, 0, 50)
 	for i := 49; i >= 0; i-- {
-		batch = append(batch, sampleResource(store.DefaultNamespace, "r"+strconv.Itoa(100+i)))
+		batch = append(batch, storetest.NewResource(store.DefaultNamespace, "r"+strconv.Itoa(100+i)))
 	}
 	require.NoError(t, s.CreateResources(ctx, batch, store.WriteOptions{}))
 
@@ -201,7 +178,7 @@ func TestDoneContextWritesNothing(t *testing.T) {
 	s := memstore.New()
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	err := s.CreateResources(ctx, []store.Resource{sampleResource(store.DefaultNamespace, "a")}, store.WriteOptions{})
+	err := s.CreateResources(ctx, []store.Resource{storetest.NewResource(store.DefaultNamespace, "a")}, store.WriteOptions{})
 	require.Equal(t, context.Canceled, err)
 	_, err = s.GetResource(t.Context(), store.DefaultNamespace, "a")
 	require.ErrorIs(t, err, store.ErrNotFound)
@@ -210,7 +187,7 @@ func TestDoneContextWritesNothing(t *testing.T) {
 func TestGetResourceAllocs(t *testing.T) {
 	s := memstore.New()
 	ctx := t.Context()
-	require.NoError(t, s.CreateResources(ctx, []store.Resource{sampleResource(store.DefaultNamespace, "a")}, store.WriteOptions{}))
+	require.NoError(t, s.CreateResources(ctx, []store.Resource{storetest.NewResource(store.DefaultNamespace, "a")}, store.WriteOptions{}))
 	allocs := testing.AllocsPerRun(1000, func() {
 		if _, err := s.GetResource(ctx, store.DefaultNamespace, "a"); err != nil {
 			t.Fatal(err)
@@ -231,7 +208,7 @@ func resourceCodes(rs []store.Resource) []string {
 func TestWaitForLockEndsWithBusy(t *testing.T) {
 	s := memstore.New()
 	ctx := t.Context()
-	require.NoError(t, s.CreateResources(ctx, []store.Resource{sampleResource(store.DefaultNamespace, "a")}, store.WriteOptions{}))
+	require.NoError(t, s.CreateResources(ctx, []store.Resource{storetest.NewResource(store.DefaultNamespace, "a")}, store.WriteOptions{}))
 
 	inside, release := make(chan struct{}), make(chan struct{})
 	updated := make(chan error, 1)

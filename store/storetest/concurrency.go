@@ -102,7 +102,7 @@ func (h harness) concurrency(t *testing.T) {
 
 	h.run(t, "racing creators of one ID", func(t *testing.T, s store.Store) {
 		errs := race(racers, func(g int) error {
-			r := newResource(store.DefaultNamespace, "c-"+strconv.Itoa(g))
+			r := NewResource(store.DefaultNamespace, "c-"+strconv.Itoa(g))
 			r.ID = "shared"
 			return s.CreateResources(t.Context(), []store.Resource{r}, store.WriteOptions{})
 		})
@@ -170,7 +170,7 @@ func (h harness) concurrency(t *testing.T) {
 
 	h.run(t, "concurrent updates lose nothing", func(t *testing.T, s store.Store) {
 		const each = 5
-		createResources(t, s, newResource(store.DefaultNamespace, "r"))
+		createResources(t, s, NewResource(store.DefaultNamespace, "r"))
 		createData(t, s, newArrayData(store.DefaultNamespace, "d", "D"))
 		errs := race(racers, func(g int) error {
 			for i := range each {

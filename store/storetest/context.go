@@ -111,7 +111,7 @@ func (h harness) doneContext(t *testing.T) {
 			for _, c := range storeCalls() {
 				h.run(t, c.name+" returns the context error and writes nothing", func(t *testing.T, s store.Store) {
 					createNamespaces(t, s, ns2, "empty")
-					createResources(t, s, newResource(ns2, "server"))
+					createResources(t, s, NewResource(ns2, "server"))
 					createData(t, s, newTreeData(ns2, "org", "Org"))
 					before := takeSnapshot(t, s)
 

@@ -34,12 +34,12 @@ func (h harness) copySafety(t *testing.T) {
 		batch := resourcesIn(store.DefaultNamespace, "a", "b")
 		require.NoError(t, s.CreateResources(t.Context(), batch, store.WriteOptions{}))
 		scribbleResource(&batch[0])
-		batch[1] = newResource(store.DefaultNamespace, "replaced")
+		batch[1] = NewResource(store.DefaultNamespace, "replaced")
 		require.Equal(t, resourcesIn(store.DefaultNamespace, "a", "b"), allResources(t, s, store.DefaultNamespace))
 	})
 
 	h.run(t, "changing resources that were read", func(t *testing.T, s store.Store) {
-		want := newResource(store.DefaultNamespace, "a")
+		want := NewResource(store.DefaultNamespace, "a")
 		createResources(t, s, want)
 		got, err := s.GetResource(t.Context(), store.DefaultNamespace, "a")
 		require.NoError(t, err)
@@ -59,11 +59,11 @@ func (h harness) copySafety(t *testing.T) {
 	})
 
 	h.run(t, "changing values that fn put into the record", func(t *testing.T, s store.Store) {
-		createResources(t, s, newResource(store.DefaultNamespace, "a"))
+		createResources(t, s, NewResource(store.DefaultNamespace, "a"))
 		createData(t, s, newTreeData(store.DefaultNamespace, "org", "Org"))
 		// An update function typically assigns slices and maps the caller
 		// still owns; the store must not keep them.
-		src := newResource(store.DefaultNamespace, "src")
+		src := NewResource(store.DefaultNamespace, "src")
 		want, err := s.UpdateResource(t.Context(), store.DefaultNamespace, "a", func(r *store.Resource) error {
 			r.Actions, r.Name = src.Actions, src.Name
 			return nil

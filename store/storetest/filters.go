@@ -13,7 +13,7 @@ import (
 // that no keyword may match.
 func filterSeed() []store.Resource {
 	mk := func(code, typ, name string, i18n map[string]string) store.Resource {
-		r := newResource(store.DefaultNamespace, code)
+		r := NewResource(store.DefaultNamespace, code)
 		r.Type = typ
 		r.Name = store.I18nName{DefaultValue: name, I18nValue: i18n}
 		r.Description = "secret description"
@@ -101,7 +101,7 @@ func (h harness) resourceFilters(t *testing.T) {
 
 	h.run(t, "empty namespace lists nothing", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, ns2)
-		createResources(t, s, newResource(store.DefaultNamespace, "a"))
+		createResources(t, s, NewResource(store.DefaultNamespace, "a"))
 		page, err := s.ListResources(t.Context(), store.ResourceFilter{Namespace: ns2}, store.ListOptions{IncludeTotal: true})
 		require.NoError(t, err)
 		require.Empty(t, page.Items)

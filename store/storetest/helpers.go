@@ -31,9 +31,11 @@ func newNamespace(code string) store.Namespace {
 	}
 }
 
-// newResource returns a resource with every field set; its ID is derived
-// from its code so that IDs are unique whenever codes are.
-func newResource(ns, code string) store.Resource {
+// NewResource returns a resource in namespace ns with every field set: two
+// actions, two translations, times with nanoseconds in UTC. Its ID is "id-"
+// followed by its code, so IDs are unique whenever codes are. Tests of a
+// store's own behaviour can use it as their fixture.
+func NewResource(ns, code string) store.Resource {
 	return store.Resource{
 		ID:        "id-" + code,
 		Namespace: ns,

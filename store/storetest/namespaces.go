@@ -151,7 +151,7 @@ func (h harness) namespaces(t *testing.T) {
 
 	h.run(t, "deleting a namespace holding a resource is a conflict", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, "shop")
-		createResources(t, s, newResource("shop", "server"))
+		createResources(t, s, NewResource("shop", "server"))
 		before := takeSnapshot(t, s)
 		require.ErrorIs(t, s.DeleteNamespace(t.Context(), "shop"), store.ErrConflict)
 		requireUnchanged(t, s, before)
@@ -167,7 +167,7 @@ func (h harness) namespaces(t *testing.T) {
 
 	h.run(t, "delete succeeds once the namespace is emptied", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, "shop")
-		createResources(t, s, newResource("shop", "server"))
+		createResources(t, s, NewResource("shop", "server"))
 		createData(t, s, newStringData("shop", "path", "Path"))
 		require.NoError(t, s.DeleteResources(t.Context(), "shop", []string{"server"}))
 		require.NoError(t, s.DeleteDataResource(t.Context(), "shop", "path"))

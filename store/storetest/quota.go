@@ -14,7 +14,7 @@ func quotaOf(n int) store.WriteOptions { return store.WriteOptions{MaxResourcesP
 func resourcesIn(ns string, codes ...string) []store.Resource {
 	out := make([]store.Resource, len(codes))
 	for i, c := range codes {
-		out[i] = newResource(ns, c)
+		out[i] = NewResource(ns, c)
 	}
 	return out
 }

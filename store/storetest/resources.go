@@ -22,7 +22,7 @@ func (h harness) resources(t *testing.T) {
 func (h harness) createResources(t *testing.T) {
 	h.run(t, "batch across namespaces reads back equal", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, ns2)
-		a, b, c := newResource(store.DefaultNamespace, "a"), newResource(ns2, "b"), newResource(store.DefaultNamespace, "c")
+		a, b, c := NewResource(store.DefaultNamespace, "a"), NewResource(ns2, "b"), NewResource(store.DefaultNamespace, "c")
 		c.Type, c.Name.I18nValue, c.Actions, c.LinkedToTenant = "enos:device", nil, nil, false
 		createResources(t, s, c, b, a)
 		for _, want := range []store.Resource{a, b, c} {
@@ -36,7 +36,7 @@ func (h harness) createResources(t *testing.T) {
 
 	h.run(t, "times in another zone come back in UTC", func(t *testing.T, s store.Store) {
 		zone := time.FixedZone("UTC-5", -5*3600)
-		r := newResource(store.DefaultNamespace, "a")
+		r := NewResource(store.DefaultNamespace, "a")
 		r.CreatedAt, r.UpdatedAt = r.CreatedAt.In(zone), r.UpdatedAt.In(zone)
 		d := newTreeData(store.DefaultNamespace, "org", "Org")
 		d.CreatedAt, d.UpdatedAt = d.CreatedAt.In(zone), d.UpdatedAt.In(zone)
@@ -44,7 +44,7 @@ func (h harness) createResources(t *testing.T) {
 		createData(t, s, d)
 		gotR, err := s.GetResource(t.Context(), store.DefaultNamespace, "a")
 		require.NoError(t, err)
-		require.Equal(t, newResource(store.DefaultNamespace, "a"), gotR)
+		require.Equal(t, NewResource(store.DefaultNamespace, "a"), gotR)
 		gotD, err := s.GetDataResource(t.Context(), store.DefaultNamespace, "org")
 		require.NoError(t, err)
 		require.Equal(t, newTreeData(store.DefaultNamespace, "org", "Org"), gotD)
@@ -52,7 +52,7 @@ func (h harness) createResources(t *testing.T) {
 
 	h.run(t, "same code and ID in two namespaces", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, ns2)
-		a, b := newResource(store.DefaultNamespace, "server"), newResource(ns2, "server")
+		a, b := NewResource(store.DefaultNamespace, "server"), NewResource(ns2, "server")
 		b.Description = "the shop's"
 		createResources(t, s, a, b)
 		got, err := s.GetResource(t.Context(), ns2, "server")
@@ -64,12 +64,12 @@ func (h harness) createResources(t *testing.T) {
 	})
 
 	h.run(t, "codes taken by existing resources are a conflict naming each", func(t *testing.T, s store.Store) {
-		createResources(t, s, newResource(store.DefaultNamespace, "a"), newResource(store.DefaultNamespace, "b"))
+		createResources(t, s, NewResource(store.DefaultNamespace, "a"), NewResource(store.DefaultNamespace, "b"))
 		before := takeSnapshot(t, s)
-		a, b := newResource(store.DefaultNamespace, "a"), newResource(store.DefaultNamespace, "b")
+		a, b := NewResource(store.DefaultNamespace, "a"), NewResource(store.DefaultNamespace, "b")
 		a.ID, b.ID = "new-a", "new-b" // only the codes collide
 		err := s.CreateResources(t.Context(), []store.Resource{
-			newResource(store.DefaultNamespace, "c"), a, newResource(store.DefaultNamespace, "d"), b,
+			NewResource(store.DefaultNamespace, "c"), a, NewResource(store.DefaultNamespace, "d"), b,
 		}, store.WriteOptions{})
 		requireCodes(t, []string{"a", "b"}, requireDetail(t, err, store.ErrConflict).Codes)
 		requireUnchanged(t, s, before)
@@ -77,10 +77,10 @@ func (h harness) createResources(t *testing.T) {
 
 	h.run(t, "duplicate code in batch is a conflict", func(t *testing.T, s store.Store) {
 		before := takeSnapshot(t, s)
-		x2 := newResource(store.DefaultNamespace, "x")
+		x2 := NewResource(store.DefaultNamespace, "x")
 		x2.ID = "other-x"
 		err := s.CreateResources(t.Context(), []store.Resource{
-			newResource(store.DefaultNamespace, "x"), newResource(store.DefaultNamespace, "y"), x2,
+			NewResource(store.DefaultNamespace, "x"), NewResource(store.DefaultNamespace, "y"), x2,
 		}, store.WriteOptions{})
 		requireCodes(t, []string{"x"}, requireDetail(t, err, store.ErrConflict).Codes)
 		requireUnchanged(t, s, before)
@@ -88,39 +88,39 @@ func (h harness) createResources(t *testing.T) {
 
 	h.run(t, "existing and in-batch duplicates are named together", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, ns2)
-		createResources(t, s, newResource(store.DefaultNamespace, "a"), newResource(ns2, "s"))
+		createResources(t, s, NewResource(store.DefaultNamespace, "a"), NewResource(ns2, "s"))
 		before := takeSnapshot(t, s)
-		a, n2, s2 := newResource(store.DefaultNamespace, "a"), newResource(ns2, "n"), newResource(ns2, "s")
+		a, n2, s2 := NewResource(store.DefaultNamespace, "a"), NewResource(ns2, "n"), NewResource(ns2, "s")
 		a.ID, n2.ID, s2.ID = "a2", "n2", "s2"
 		err := s.CreateResources(t.Context(), []store.Resource{
-			a, newResource(ns2, "n"), newResource(store.DefaultNamespace, "ok"), n2, s2,
+			a, NewResource(ns2, "n"), NewResource(store.DefaultNamespace, "ok"), n2, s2,
 		}, store.WriteOptions{})
 		requireCodes(t, []string{"a", "n", "s"}, requireDetail(t, err, store.ErrConflict).Codes)
 		requireUnchanged(t, s, before)
 	})
 
 	h.run(t, "ID taken by an existing resource is a conflict", func(t *testing.T, s store.Store) {
-		createResources(t, s, newResource(store.DefaultNamespace, "a"))
+		createResources(t, s, NewResource(store.DefaultNamespace, "a"))
 		before := takeSnapshot(t, s)
-		b := newResource(store.DefaultNamespace, "b")
+		b := NewResource(store.DefaultNamespace, "b")
 		b.ID = "id-a"
-		err := s.CreateResources(t.Context(), []store.Resource{newResource(store.DefaultNamespace, "c"), b}, store.WriteOptions{})
+		err := s.CreateResources(t.Context(), []store.Resource{NewResource(store.DefaultNamespace, "c"), b}, store.WriteOptions{})
 		require.NotEmpty(t, requireDetail(t, err, store.ErrConflict).Codes)
 		requireUnchanged(t, s, before)
 	})
 
 	h.run(t, "duplicate ID in batch is a conflict", func(t *testing.T, s store.Store) {
 		before := takeSnapshot(t, s)
-		b, c := newResource(store.DefaultNamespace, "b"), newResource(store.DefaultNamespace, "c")
+		b, c := NewResource(store.DefaultNamespace, "b"), NewResource(store.DefaultNamespace, "c")
 		b.ID, c.ID = "shared", "shared"
-		err := s.CreateResources(t.Context(), []store.Resource{newResource(store.DefaultNamespace, "a"), b, c}, store.WriteOptions{})
+		err := s.CreateResources(t.Context(), []store.Resource{NewResource(store.DefaultNamespace, "a"), b, c}, store.WriteOptions{})
 		require.NotEmpty(t, requireDetail(t, err, store.ErrConflict).Codes)
 		requireUnchanged(t, s, before)
 	})
 
 	h.run(t, "same ID in different namespaces of one batch", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, ns2)
-		a, b := newResource(store.DefaultNamespace, "a"), newResource(ns2, "b")
+		a, b := NewResource(store.DefaultNamespace, "a"), NewResource(ns2, "b")
 		a.ID, b.ID = "shared", "shared"
 		createResources(t, s, a, b)
 		got, err := s.GetResourceByID(t.Context(), ns2, "shared")
@@ -131,7 +131,7 @@ func (h harness) createResources(t *testing.T) {
 	h.run(t, "missing namespace fails the whole batch", func(t *testing.T, s store.Store) {
 		before := takeSnapshot(t, s)
 		err := s.CreateResources(t.Context(), []store.Resource{
-			newResource(store.DefaultNamespace, "a"), newResource("missing", "b"),
+			NewResource(store.DefaultNamespace, "a"), NewResource("missing", "b"),
 		}, store.WriteOptions{})
 		require.ErrorIs(t, err, store.ErrNamespaceNotFound)
 		require.ErrorIs(t, err, store.ErrNotFound)
@@ -139,10 +139,10 @@ func (h harness) createResources(t *testing.T) {
 	})
 
 	h.run(t, "missing namespace is reported before a conflict", func(t *testing.T, s store.Store) {
-		createResources(t, s, newResource(store.DefaultNamespace, "a"))
+		createResources(t, s, NewResource(store.DefaultNamespace, "a"))
 		before := takeSnapshot(t, s)
 		err := s.CreateResources(t.Context(), []store.Resource{
-			newResource(store.DefaultNamespace, "a"), newResource("missing", "b"),
+			NewResource(store.DefaultNamespace, "a"), NewResource("missing", "b"),
 		}, store.WriteOptions{})
 		require.ErrorIs(t, err, store.ErrNamespaceNotFound)
 		require.NotErrorIs(t, err, store.ErrConflict)
@@ -150,11 +150,11 @@ func (h harness) createResources(t *testing.T) {
 	})
 
 	h.run(t, "conflict is reported before the quota", func(t *testing.T, s store.Store) {
-		createResources(t, s, newResource(store.DefaultNamespace, "a"))
+		createResources(t, s, NewResource(store.DefaultNamespace, "a"))
 		before := takeSnapshot(t, s)
-		a := newResource(store.DefaultNamespace, "a")
+		a := NewResource(store.DefaultNamespace, "a")
 		a.ID = "a2"
-		err := s.CreateResources(t.Context(), []store.Resource{a, newResource(store.DefaultNamespace, "b")},
+		err := s.CreateResources(t.Context(), []store.Resource{a, NewResource(store.DefaultNamespace, "b")},
 			store.WriteOptions{MaxResourcesPerNamespace: 1})
 		require.ErrorIs(t, err, store.ErrConflict)
 		require.NotErrorIs(t, err, store.ErrLimitExceeded)
@@ -164,8 +164,8 @@ func (h harness) createResources(t *testing.T) {
 
 func (h harness) getResources(t *testing.T) {
 	h.run(t, "get by code and by ID", func(t *testing.T, s store.Store) {
-		want := newResource(store.DefaultNamespace, "server")
-		createResources(t, s, want, newResource(store.DefaultNamespace, "disk"))
+		want := NewResource(store.DefaultNamespace, "server")
+		createResources(t, s, want, NewResource(store.DefaultNamespace, "disk"))
 		got, err := s.GetResource(t.Context(), store.DefaultNamespace, "server")
 		require.NoError(t, err)
 		require.Equal(t, want, got)
@@ -176,7 +176,7 @@ func (h harness) getResources(t *testing.T) {
 
 	h.run(t, "missing code is not found", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, ns2)
-		createResources(t, s, newResource(ns2, "server"))
+		createResources(t, s, NewResource(ns2, "server"))
 		_, err := s.GetResource(t.Context(), store.DefaultNamespace, "server")
 		require.ErrorIs(t, err, store.ErrNotFound)
 		require.NotErrorIs(t, err, store.ErrNamespaceNotFound, "the namespace exists")
@@ -184,7 +184,7 @@ func (h harness) getResources(t *testing.T) {
 
 	h.run(t, "missing ID is not found", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, ns2)
-		createResources(t, s, newResource(ns2, "server"))
+		createResources(t, s, NewResource(ns2, "server"))
 		_, err := s.GetResourceByID(t.Context(), store.DefaultNamespace, "id-server")
 		require.ErrorIs(t, err, store.ErrNotFound)
 		require.NotErrorIs(t, err, store.ErrNamespaceNotFound, "the namespace exists")
@@ -204,8 +204,8 @@ func (h harness) getResources(t *testing.T) {
 
 func (h harness) updateResources(t *testing.T) {
 	h.run(t, "fn edits the stored record and the result is kept", func(t *testing.T, s store.Store) {
-		orig := newResource(store.DefaultNamespace, "server")
-		createResources(t, s, orig, newResource(store.DefaultNamespace, "other"))
+		orig := NewResource(store.DefaultNamespace, "server")
+		createResources(t, s, orig, NewResource(store.DefaultNamespace, "other"))
 		want := orig
 		want.Type = store.TypeMenu
 		want.Name = store.I18nName{DefaultValue: "Server", I18nValue: map[string]string{"de": "Rechner"}}
@@ -227,12 +227,12 @@ func (h harness) updateResources(t *testing.T) {
 		stored, err := s.GetResource(t.Context(), store.DefaultNamespace, "server")
 		require.NoError(t, err)
 		require.Equal(t, want, stored)
-		require.Equal(t, []store.Resource{newResource(store.DefaultNamespace, "other"), want}, allResources(t, s, store.DefaultNamespace))
+		require.Equal(t, []store.Resource{NewResource(store.DefaultNamespace, "other"), want}, allResources(t, s, store.DefaultNamespace))
 	})
 
 	h.run(t, "changes to namespace, code, ID and createdAt are ignored", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, ns2)
-		orig := newResource(store.DefaultNamespace, "server")
+		orig := NewResource(store.DefaultNamespace, "server")
 		createResources(t, s, orig)
 		got, err := s.UpdateResource(t.Context(), store.DefaultNamespace, "server", func(r *store.Resource) error {
 			r.Namespace, r.Code, r.ID, r.CreatedAt = ns2, "moved", "moved-id", at(90)
@@ -253,7 +253,7 @@ func (h harness) updateResources(t *testing.T) {
 	})
 
 	h.run(t, "fn error is returned as is and nothing is written", func(t *testing.T, s store.Store) {
-		createResources(t, s, newResource(store.DefaultNamespace, "server"))
+		createResources(t, s, NewResource(store.DefaultNamespace, "server"))
 		before := takeSnapshot(t, s)
 		_, err := s.UpdateResource(t.Context(), store.DefaultNamespace, "server", func(r *store.Resource) error {
 			// Edits in place reach the stored record if fn was not given a
@@ -282,7 +282,7 @@ func (h harness) updateResources(t *testing.T) {
 
 func (h harness) deleteResources(t *testing.T) {
 	h.run(t, "delete removes every listed resource and frees code and ID", func(t *testing.T, s store.Store) {
-		a, b, c := newResource(store.DefaultNamespace, "a"), newResource(store.DefaultNamespace, "b"), newResource(store.DefaultNamespace, "c")
+		a, b, c := NewResource(store.DefaultNamespace, "a"), NewResource(store.DefaultNamespace, "b"), NewResource(store.DefaultNamespace, "c")
 		createResources(t, s, a, b, c)
 		require.NoError(t, s.DeleteResources(t.Context(), store.DefaultNamespace, []string{"c", "a"}))
 		require.Equal(t, []store.Resource{b}, allResources(t, s, store.DefaultNamespace))
@@ -295,7 +295,7 @@ func (h harness) deleteResources(t *testing.T) {
 	})
 
 	h.run(t, "a missing code deletes nothing and is named", func(t *testing.T, s store.Store) {
-		createResources(t, s, newResource(store.DefaultNamespace, "a"), newResource(store.DefaultNamespace, "c"))
+		createResources(t, s, NewResource(store.DefaultNamespace, "a"), NewResource(store.DefaultNamespace, "c"))
 		before := takeSnapshot(t, s)
 		err := s.DeleteResources(t.Context(), store.DefaultNamespace, []string{"a", "zz", "c", "yy"})
 		se := requireDetail(t, err, store.ErrNotFound)
@@ -306,8 +306,8 @@ func (h harness) deleteResources(t *testing.T) {
 
 	h.run(t, "delete acts on its namespace only", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, ns2)
-		a := newResource(store.DefaultNamespace, "server")
-		createResources(t, s, a, newResource(ns2, "server"))
+		a := NewResource(store.DefaultNamespace, "server")
+		createResources(t, s, a, NewResource(ns2, "server"))
 		require.NoError(t, s.DeleteResources(t.Context(), ns2, []string{"server"}))
 		require.Empty(t, allResources(t, s, ns2))
 		require.Equal(t, []store.Resource{a}, allResources(t, s, store.DefaultNamespace))
