@@ -155,6 +155,11 @@ func (r *Registry) checkStruct(field string, typ DataType, s Struct) error {
 	if shape := s.Shape(); shape != typ {
 		return structShapeError(field, typ, shape)
 	}
+	if (s.String != "") && (s.Array != nil || s.Tree != nil) || s.Array != nil && s.Tree != nil {
+		// A Struct built by hand could fill two shapes; only one would be
+		// stored, so refuse it rather than drop the other silently.
+		return store.Invalid(field, "must hold one shape only: a string, a string array or a node array")
+	}
 	switch typ {
 	case DataString:
 		return checkText(field, s.String, MaxValueLen, true)

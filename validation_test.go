@@ -284,6 +284,7 @@ func badCases() []badCase {
 		dataCase("data: STRING struct with an array", resreg.DataString, func(in *resreg.CreateDataResourceInput) { in.Struct = resreg.ArrayStruct("a") }, inv, "struct"),
 		dataCase("data: TREE struct with a string", resreg.DataTree, func(in *resreg.CreateDataResourceInput) { in.Struct = resreg.StringStruct("a") }, inv, "struct"),
 		dataCase("data: ARRAY struct with a tree", resreg.DataArray, func(in *resreg.CreateDataResourceInput) { in.Struct = resreg.TreeStruct(resreg.Node("a", "A", "")) }, inv, "struct"),
+		dataCase("data: struct with two shapes", resreg.DataArray, func(in *resreg.CreateDataResourceInput) { in.Struct.String = "x" }, inv, "struct"),
 		dataCase("data: empty STRING", resreg.DataString, func(in *resreg.CreateDataResourceInput) { in.Struct = resreg.StringStruct("") }, inv, "struct"),
 		dataCase("data: empty ARRAY", resreg.DataArray, func(in *resreg.CreateDataResourceInput) { in.Struct = resreg.ArrayStruct() }, inv, "struct"),
 		dataCase("data: empty TREE", resreg.DataTree, func(in *resreg.CreateDataResourceInput) { in.Struct = resreg.TreeStruct() }, inv, "struct"),
