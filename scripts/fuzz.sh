@@ -10,11 +10,13 @@ cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-10m}
 jobs=${JOBS:-2}
 logs=$(mktemp -d)
-commit=$(git rev-parse --short HEAD)$(git diff --quiet || echo "+dirty")
 fuzzers=$(go test -list '^Fuzz' . | grep '^Fuzz')
 
 run() {
 	local f=$1
+	# The commit is read when each fuzzer starts, as that is the code it builds.
+	local commit
+	commit=$(git rev-parse --short HEAD)$(git diff --quiet -- '*.go' || echo "+dirty")
 	if go test -run '^$' -fuzz "^$f\$" -fuzztime "$fuzztime" -parallel 1 . >"$logs/$f.log" 2>&1; then
 		result=PASS
 	else
@@ -25,5 +27,5 @@ run() {
 }
 
 export -f run
-export fuzztime logs commit
+export fuzztime logs
 echo "$fuzzers" | xargs -P "$jobs" -I{} bash -c 'run {}'
