@@ -3,7 +3,6 @@ package resreg_test
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -121,17 +120,4 @@ func TestDataResourceInputDecodesEitherFieldOrder(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(structFirst), &b))
 	require.Equal(t, a, b)
 	require.Equal(t, resreg.DataTree, a.Struct.Shape())
-}
-
-// wideTree builds n nodes as roots with ten children each.
-func wideTree(n int) resreg.Tree {
-	var tree resreg.Tree
-	for i := 0; len(tree)*11 < n; i++ {
-		root := resreg.Node("r"+strconv.Itoa(i), "R", "")
-		for j := range 10 {
-			root.Children = append(root.Children, resreg.Node("c"+strconv.Itoa(j), "C", strings.Repeat("v", 4)))
-		}
-		tree = append(tree, root)
-	}
-	return tree
 }
