@@ -2,7 +2,6 @@ package resreg_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -12,47 +11,8 @@ import (
 
 	"github.com/resreg/resreg"
 	"github.com/resreg/resreg/store"
+	"github.com/resreg/resreg/store/storetest"
 )
-
-// snapshot lists everything a store holds, as JSON, so two snapshots are
-// equal only if nothing changed.
-func snapshot(t *testing.T, reg *resreg.Registry) string {
-	t.Helper()
-	ctx := context.Background()
-	var all []any
-	nsPage := resreg.ListOptions{PageSize: resreg.MaxPageSize}
-	for {
-		nss, err := reg.ListNamespaces(ctx, nsPage)
-		require.NoError(t, err)
-		for _, ns := range nss.Items {
-			all = append(all, ns)
-			opts := resreg.ListOptions{PageSize: resreg.MaxPageSize}
-			for {
-				p, err := reg.ListResources(ctx, resreg.ResourceFilter{Namespace: ns.Code}, opts)
-				require.NoError(t, err)
-				all = append(all, p.Items)
-				if opts.PageToken = p.NextPageToken; opts.PageToken == "" {
-					break
-				}
-			}
-			opts = resreg.ListOptions{PageSize: resreg.MaxPageSize}
-			for {
-				p, err := reg.ListDataResources(ctx, resreg.DataResourceFilter{Namespace: ns.Code}, opts)
-				require.NoError(t, err)
-				all = append(all, p.Items)
-				if opts.PageToken = p.NextPageToken; opts.PageToken == "" {
-					break
-				}
-			}
-		}
-		if nsPage.PageToken = nss.NextPageToken; nsPage.PageToken == "" {
-			break
-		}
-	}
-	b, err := json.Marshal(all)
-	require.NoError(t, err)
-	return string(b)
-}
 
 // seedFixture fills a registry with the records the bad-input cases collide
 // with or update.
@@ -394,7 +354,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 		seedFixture(t, reg)
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				before := snapshot(t, reg)
+				before := storetest.TakeSnapshot(t, reg.Store())
 				err := tc.op(ctx, reg)
 				require.Error(t, err)
 				require.ErrorIs(t, err, tc.want)
@@ -403,7 +363,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 				if tc.field != "" {
 					require.Equal(t, tc.field, e.Field, "error: %v", err)
 				}
-				require.Equal(t, before, snapshot(t, reg), "the store changed")
+				require.Equal(t, before, storetest.TakeSnapshot(t, reg.Store()), "the store changed")
 			})
 		}
 	})

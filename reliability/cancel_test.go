@@ -3,7 +3,6 @@ package reliability_test
 import (
 	"context"
 	"database/sql/driver"
-	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"strconv"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/resreg/resreg"
 	"github.com/resreg/resreg/store"
+	"github.com/resreg/resreg/store/storetest"
 )
 
 // Cancellation.
@@ -24,27 +24,6 @@ import (
 // A context that is cancelled (or past its deadline) before a call, while
 // the call waits for the store's lock, or while a batch is being written,
 // writes nothing, and the call returns the context's error.
-
-// snapshot returns everything the registry holds, as JSON, so that two
-// snapshots are equal only if nothing changed.
-func snapshot(t *testing.T, reg *resreg.Registry) string {
-	t.Helper()
-	ctx := context.Background()
-	var all []any
-	nss, err := reg.ListNamespaces(ctx, resreg.ListOptions{PageSize: resreg.MaxPageSize})
-	require.NoError(t, err)
-	require.Empty(t, nss.NextPageToken)
-	for _, ns := range nss.Items {
-		all = append(all, ns, listAll(t, reg, ns.Code))
-		data, err := reg.ListDataResources(ctx, resreg.DataResourceFilter{Namespace: ns.Code}, resreg.ListOptions{PageSize: resreg.MaxPageSize})
-		require.NoError(t, err)
-		require.Empty(t, data.NextPageToken)
-		all = append(all, data.Items)
-	}
-	b, err := json.Marshal(all)
-	require.NoError(t, err)
-	return string(b)
-}
 
 // seedCancel fills a registry with records for the calls to change.
 func seedCancel(t *testing.T, reg *resreg.Registry) {
@@ -99,11 +78,11 @@ func TestCancelBeforeCall(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			forEachStore(t, func(t *testing.T, e *env) {
 				seedCancel(t, e.reg)
-				before := snapshot(t, e.reg)
+				before := storetest.TakeSnapshot(t, e.reg.Store())
 				for method, err := range everyWrite(c.ctx, e.reg) {
 					require.ErrorIs(t, err, c.want, method)
 				}
-				require.Equal(t, before, snapshot(t, e.reg), "a call with a done context wrote something")
+				require.Equal(t, before, storetest.TakeSnapshot(t, e.reg.Store()), "a call with a done context wrote something")
 				// The same calls with a live context all succeed.
 				for method, err := range everyWrite(context.Background(), e.reg) {
 					require.NoError(t, err, method)

@@ -113,7 +113,7 @@ func (h harness) doneContext(t *testing.T) {
 					createNamespaces(t, s, ns2, "empty")
 					createResources(t, s, NewResource(ns2, "server"))
 					createData(t, s, newTreeData(ns2, "org", "Org"))
-					before := takeSnapshot(t, s)
+					before := TakeSnapshot(t, s)
 
 					// The same call succeeds with a live context, so the
 					// failure below comes from the done one.

@@ -40,7 +40,7 @@ func (h harness) dataResources(t *testing.T) {
 
 	h.run(t, "taken code is a conflict on resourceCode", func(t *testing.T, s store.Store) {
 		createData(t, s, newStringData(store.DefaultNamespace, "path", "Path"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		err := s.CreateDataResource(t.Context(), newArrayData(store.DefaultNamespace, "path", "Another name"))
 		require.Equal(t, "resourceCode", requireDetail(t, err, store.ErrConflict).Field)
 		requireUnchanged(t, s, before)
@@ -48,7 +48,7 @@ func (h harness) dataResources(t *testing.T) {
 
 	h.run(t, "taken name is a conflict on resourceName", func(t *testing.T, s store.Store) {
 		createData(t, s, newStringData(store.DefaultNamespace, "path", "Path"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		err := s.CreateDataResource(t.Context(), newArrayData(store.DefaultNamespace, "other", "Path"))
 		require.Equal(t, "resourceName", requireDetail(t, err, store.ErrConflict).Field)
 		requireUnchanged(t, s, before)
@@ -67,7 +67,7 @@ func (h harness) dataResources(t *testing.T) {
 	})
 
 	h.run(t, "create in a missing namespace", func(t *testing.T, s store.Store) {
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		require.ErrorIs(t, s.CreateDataResource(t.Context(), newStringData("missing", "path", "Path")), store.ErrNamespaceNotFound)
 		requireUnchanged(t, s, before)
 	})
@@ -126,7 +126,7 @@ func (h harness) dataResources(t *testing.T) {
 
 	h.run(t, "update to a taken name is a conflict", func(t *testing.T, s store.Store) {
 		createData(t, s, newStringData(store.DefaultNamespace, "a", "A"), newStringData(store.DefaultNamespace, "b", "B"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		_, err := s.UpdateDataResource(t.Context(), store.DefaultNamespace, "b", func(d *store.DataResource) error {
 			d.ResourceName, d.Description = "A", "changed"
 			return nil
@@ -164,7 +164,7 @@ func (h harness) dataResources(t *testing.T) {
 
 	h.run(t, "update fn error is returned as is and nothing is written", func(t *testing.T, s store.Store) {
 		createData(t, s, newTreeData(store.DefaultNamespace, "org", "Org"), newArrayData(store.DefaultNamespace, "cards", "Cards"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		_, err := s.UpdateDataResource(t.Context(), store.DefaultNamespace, "org", func(d *store.DataResource) error {
 			// Edits in place reach the stored record if fn was not given a
 			// deep copy.

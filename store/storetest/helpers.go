@@ -259,18 +259,20 @@ func dataCodes(items []store.DataResource) []string {
 	return out
 }
 
-// snapshot is everything a store holds, read through its listings.
-type snapshot struct {
+// Snapshot is everything a store holds, read through its listings;
+// Resources and Data are keyed by namespace code. Tests of code built on a
+// store compare snapshots to show that a failed call changed nothing.
+type Snapshot struct {
 	Namespaces []store.Namespace
 	Resources  map[string][]store.Resource
 	Data       map[string][]store.DataResource
 }
 
-// takeSnapshot reads the whole store; comparing snapshots taken before and
+// TakeSnapshot reads the whole store; comparing snapshots taken before and
 // after a failed write shows that the write changed nothing.
-func takeSnapshot(t *testing.T, s store.Store) snapshot {
+func TakeSnapshot(t *testing.T, s store.Store) Snapshot {
 	t.Helper()
-	snap := snapshot{
+	snap := Snapshot{
 		Namespaces: listAll(t, namespaceLister(s)),
 		Resources:  map[string][]store.Resource{},
 		Data:       map[string][]store.DataResource{},
@@ -283,7 +285,7 @@ func takeSnapshot(t *testing.T, s store.Store) snapshot {
 }
 
 // requireUnchanged checks that the store still holds exactly before.
-func requireUnchanged(t *testing.T, s store.Store, before snapshot) {
+func requireUnchanged(t *testing.T, s store.Store, before Snapshot) {
 	t.Helper()
-	require.Equal(t, before, takeSnapshot(t, s), "a failed write changed the store")
+	require.Equal(t, before, TakeSnapshot(t, s), "a failed write changed the store")
 }

@@ -65,7 +65,7 @@ func (h harness) namespaces(t *testing.T) {
 	})
 
 	h.run(t, "creating the default namespace again is a conflict", func(t *testing.T, s store.Store) {
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		require.ErrorIs(t, s.CreateNamespace(t.Context(), newNamespace(store.DefaultNamespace)), store.ErrConflict)
 		requireUnchanged(t, s, before)
 	})
@@ -113,7 +113,7 @@ func (h harness) namespaces(t *testing.T) {
 
 	h.run(t, "update returns the fn error as is and writes nothing", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, "shop")
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		_, err := s.UpdateNamespace(t.Context(), "shop", func(ns *store.Namespace) error {
 			ns.Name = "changed"
 			return errFromFn
@@ -144,7 +144,7 @@ func (h harness) namespaces(t *testing.T) {
 	})
 
 	h.run(t, "deleting the default namespace is invalid", func(t *testing.T, s store.Store) {
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		require.ErrorIs(t, s.DeleteNamespace(t.Context(), store.DefaultNamespace), store.ErrInvalid)
 		requireUnchanged(t, s, before)
 	})
@@ -152,7 +152,7 @@ func (h harness) namespaces(t *testing.T) {
 	h.run(t, "deleting a namespace holding a resource is a conflict", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, "shop")
 		createResources(t, s, NewResource("shop", "server"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		require.ErrorIs(t, s.DeleteNamespace(t.Context(), "shop"), store.ErrConflict)
 		requireUnchanged(t, s, before)
 	})
@@ -160,7 +160,7 @@ func (h harness) namespaces(t *testing.T) {
 	h.run(t, "deleting a namespace holding a data resource is a conflict", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, "shop")
 		createData(t, s, newStringData("shop", "path", "Path"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		require.ErrorIs(t, s.DeleteNamespace(t.Context(), "shop"), store.ErrConflict)
 		requireUnchanged(t, s, before)
 	})

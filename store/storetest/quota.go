@@ -28,14 +28,14 @@ func (h harness) quota(t *testing.T) {
 
 	h.run(t, "exceeding the quota writes nothing", func(t *testing.T, s store.Store) {
 		createResources(t, s, resourcesIn(store.DefaultNamespace, "a", "b")...)
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		err := s.CreateResources(t.Context(), resourcesIn(store.DefaultNamespace, "c", "d"), quotaOf(3))
 		require.ErrorIs(t, err, store.ErrLimitExceeded)
 		requireUnchanged(t, s, before)
 	})
 
 	h.run(t, "a batch larger than the quota is refused", func(t *testing.T, s store.Store) {
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		err := s.CreateResources(t.Context(), resourcesIn(store.DefaultNamespace, "a", "b", "c"), quotaOf(2))
 		require.ErrorIs(t, err, store.ErrLimitExceeded)
 		requireUnchanged(t, s, before)
@@ -51,7 +51,7 @@ func (h harness) quota(t *testing.T) {
 
 	h.run(t, "one namespace over quota fails the whole batch", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, ns2)
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		batch := append(resourcesIn(ns2, "a"), resourcesIn(store.DefaultNamespace, "x", "y", "z")...)
 		require.ErrorIs(t, s.CreateResources(t.Context(), batch, quotaOf(2)), store.ErrLimitExceeded)
 		requireUnchanged(t, s, before)
@@ -81,7 +81,7 @@ func (h harness) quota(t *testing.T) {
 
 	h.run(t, "a namespace already over a lowered quota takes no more", func(t *testing.T, s store.Store) {
 		createResources(t, s, resourcesIn(store.DefaultNamespace, "a", "b", "c")...)
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		require.ErrorIs(t, s.CreateResources(t.Context(), resourcesIn(store.DefaultNamespace, "d"), quotaOf(2)), store.ErrLimitExceeded)
 		requireUnchanged(t, s, before)
 	})

@@ -65,7 +65,7 @@ func (h harness) createResources(t *testing.T) {
 
 	h.run(t, "codes taken by existing resources are a conflict naming each", func(t *testing.T, s store.Store) {
 		createResources(t, s, NewResource(store.DefaultNamespace, "a"), NewResource(store.DefaultNamespace, "b"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		a, b := NewResource(store.DefaultNamespace, "a"), NewResource(store.DefaultNamespace, "b")
 		a.ID, b.ID = "new-a", "new-b" // only the codes collide
 		err := s.CreateResources(t.Context(), []store.Resource{
@@ -76,7 +76,7 @@ func (h harness) createResources(t *testing.T) {
 	})
 
 	h.run(t, "duplicate code in batch is a conflict", func(t *testing.T, s store.Store) {
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		x2 := NewResource(store.DefaultNamespace, "x")
 		x2.ID = "other-x"
 		err := s.CreateResources(t.Context(), []store.Resource{
@@ -89,7 +89,7 @@ func (h harness) createResources(t *testing.T) {
 	h.run(t, "existing and in-batch duplicates are named together", func(t *testing.T, s store.Store) {
 		createNamespaces(t, s, ns2)
 		createResources(t, s, NewResource(store.DefaultNamespace, "a"), NewResource(ns2, "s"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		a, n2, s2 := NewResource(store.DefaultNamespace, "a"), NewResource(ns2, "n"), NewResource(ns2, "s")
 		a.ID, n2.ID, s2.ID = "a2", "n2", "s2"
 		err := s.CreateResources(t.Context(), []store.Resource{
@@ -101,7 +101,7 @@ func (h harness) createResources(t *testing.T) {
 
 	h.run(t, "ID taken by an existing resource is a conflict", func(t *testing.T, s store.Store) {
 		createResources(t, s, NewResource(store.DefaultNamespace, "a"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		b := NewResource(store.DefaultNamespace, "b")
 		b.ID = "id-a"
 		err := s.CreateResources(t.Context(), []store.Resource{NewResource(store.DefaultNamespace, "c"), b}, store.WriteOptions{})
@@ -110,7 +110,7 @@ func (h harness) createResources(t *testing.T) {
 	})
 
 	h.run(t, "duplicate ID in batch is a conflict", func(t *testing.T, s store.Store) {
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		b, c := NewResource(store.DefaultNamespace, "b"), NewResource(store.DefaultNamespace, "c")
 		b.ID, c.ID = "shared", "shared"
 		err := s.CreateResources(t.Context(), []store.Resource{NewResource(store.DefaultNamespace, "a"), b, c}, store.WriteOptions{})
@@ -129,7 +129,7 @@ func (h harness) createResources(t *testing.T) {
 	})
 
 	h.run(t, "missing namespace fails the whole batch", func(t *testing.T, s store.Store) {
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		err := s.CreateResources(t.Context(), []store.Resource{
 			NewResource(store.DefaultNamespace, "a"), NewResource("missing", "b"),
 		}, store.WriteOptions{})
@@ -140,7 +140,7 @@ func (h harness) createResources(t *testing.T) {
 
 	h.run(t, "missing namespace is reported before a conflict", func(t *testing.T, s store.Store) {
 		createResources(t, s, NewResource(store.DefaultNamespace, "a"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		err := s.CreateResources(t.Context(), []store.Resource{
 			NewResource(store.DefaultNamespace, "a"), NewResource("missing", "b"),
 		}, store.WriteOptions{})
@@ -151,7 +151,7 @@ func (h harness) createResources(t *testing.T) {
 
 	h.run(t, "conflict is reported before the quota", func(t *testing.T, s store.Store) {
 		createResources(t, s, NewResource(store.DefaultNamespace, "a"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		a := NewResource(store.DefaultNamespace, "a")
 		a.ID = "a2"
 		err := s.CreateResources(t.Context(), []store.Resource{a, NewResource(store.DefaultNamespace, "b")},
@@ -254,7 +254,7 @@ func (h harness) updateResources(t *testing.T) {
 
 	h.run(t, "fn error is returned as is and nothing is written", func(t *testing.T, s store.Store) {
 		createResources(t, s, NewResource(store.DefaultNamespace, "server"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		_, err := s.UpdateResource(t.Context(), store.DefaultNamespace, "server", func(r *store.Resource) error {
 			// Edits in place reach the stored record if fn was not given a
 			// deep copy.
@@ -296,7 +296,7 @@ func (h harness) deleteResources(t *testing.T) {
 
 	h.run(t, "a missing code deletes nothing and is named", func(t *testing.T, s store.Store) {
 		createResources(t, s, NewResource(store.DefaultNamespace, "a"), NewResource(store.DefaultNamespace, "c"))
-		before := takeSnapshot(t, s)
+		before := TakeSnapshot(t, s)
 		err := s.DeleteResources(t.Context(), store.DefaultNamespace, []string{"a", "zz", "c", "yy"})
 		se := requireDetail(t, err, store.ErrNotFound)
 		require.NotErrorIs(t, err, store.ErrNamespaceNotFound)
