@@ -284,22 +284,41 @@ func (r *Registry) ListResources(ctx context.Context, filter ResourceFilter, opt
 	return r.store.ListResources(ctx, filter, opts)
 }
 
-// UpdateResource changes a resource. The result is checked by the same rules
-// as a created resource; an error writes nothing.
+// UpdateResource changes a resource. The new values are checked by the
+// creation rules before the store is touched, and copied only once they
+// pass; an error writes nothing.
 func (r *Registry) UpdateResource(ctx context.Context, namespace, code string, upd ResourceUpdate) (Resource, error) {
+	// Every resource rule concerns one field alone, so the update can be
+	// checked on its own: a probe holds the new values, and fields the
+	// update leaves alone hold values that pass.
+	probe := Resource{Type: deref(upd.Type), Code: "probe", Description: deref(upd.Description), APIIdentifier: deref(upd.APIIdentifier)}
+	if upd.Type == nil {
+		probe.Type = TypeAPI
+	}
+	if upd.Name != nil {
+		probe.Name = *upd.Name
+	}
+	if upd.Actions != nil {
+		probe.Actions = *upd.Actions
+	}
+	if err := r.checkResource(item0(""), &probe, false); err != nil {
+		return Resource{}, err
+	}
+	name := deref(upd.Name).Clone()
+	actions := cloneActions(probe.Actions)
 	now := r.now()
 	return r.store.UpdateResource(ctx, namespaceOrDefault(namespace), code, func(res *Resource) error {
 		if upd.Type != nil {
 			res.Type = *upd.Type
 		}
 		if upd.Name != nil {
-			res.Name = upd.Name.Clone()
+			res.Name = name
 		}
 		if upd.Description != nil {
 			res.Description = *upd.Description
 		}
 		if upd.Actions != nil {
-			res.Actions = cloneActions(*upd.Actions)
+			res.Actions = actions
 		}
 		if upd.APIIdentifier != nil {
 			res.APIIdentifier = *upd.APIIdentifier
@@ -308,7 +327,7 @@ func (r *Registry) UpdateResource(ctx context.Context, namespace, code string, u
 			res.LinkedToTenant = *upd.LinkedToTenant
 		}
 		res.UpdatedAt = now
-		return r.checkResource(item0(""), res, false)
+		return nil
 	})
 }
 
