@@ -27,6 +27,8 @@ type Store struct {
 	// strs interns strings that repeat across many records (resource types,
 	// locale keys) so that a million resources share a handful of copies.
 	strs map[string]string
+	// log is the change log, written under mu with the writes it records.
+	log changeLog
 }
 
 var _ store.Store = (*Store)(nil)

@@ -70,7 +70,9 @@ func (s *Store) write(ctx context.Context, fn func(w *wtx) error) (err error) {
 			discard = true
 		}
 	}
-	if err := fn(&wtx{ctx: ctx, bg: bg, conn: conn}); err != nil {
+	w := &wtx{ctx: ctx, bg: bg, conn: conn, noChangeLog: s.noChangeLog}
+	defer w.closeChangeStmt()
+	if err := fn(w); err != nil {
 		rollback()
 		var fe fnError
 		if errors.As(err, &fe) {
@@ -87,6 +89,9 @@ func (s *Store) write(ctx context.Context, fn func(w *wtx) error) (err error) {
 	if _, err := conn.ExecContext(bg, "COMMIT"); err != nil {
 		rollback()
 		return translate(ctx, err)
+	}
+	if w.changeStmt != nil {
+		s.notify.wake()
 	}
 	return nil
 }
@@ -157,6 +162,18 @@ type wtx struct {
 	ctx  context.Context // the caller's context
 	bg   context.Context // ctx without its cancellation, for statements
 	conn *sql.Conn
+
+	// changeStmt and changeTime are set by the first insertChange of the
+	// transaction.
+	changeStmt  *sql.Stmt
+	changeTime  int64
+	noChangeLog bool
+}
+
+func (w *wtx) closeChangeStmt() {
+	if w.changeStmt != nil {
+		w.changeStmt.Close()
+	}
 }
 
 func (w *wtx) exec(query string, args ...any) (sql.Result, error) {

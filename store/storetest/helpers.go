@@ -266,6 +266,8 @@ type Snapshot struct {
 	Namespaces []store.Namespace
 	Resources  map[string][]store.Resource
 	Data       map[string][]store.DataResource
+	// LastSeq is the store's newest change: a failed write records none.
+	LastSeq int64
 }
 
 // TakeSnapshot reads the whole store; comparing snapshots taken before and
@@ -277,6 +279,9 @@ func TakeSnapshot(t *testing.T, s store.Store) Snapshot {
 		Resources:  map[string][]store.Resource{},
 		Data:       map[string][]store.DataResource{},
 	}
+	var err error
+	snap.LastSeq, err = s.LastSeq(t.Context())
+	require.NoError(t, err)
 	for _, ns := range snap.Namespaces {
 		snap.Resources[ns.Code] = allResources(t, s, ns.Code)
 		snap.Data[ns.Code] = allData(t, s, ns.Code)

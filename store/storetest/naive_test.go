@@ -18,6 +18,7 @@ type naive struct {
 	ns   map[string]store.Namespace
 	res  map[string]map[string]store.Resource     // namespace → code → record
 	data map[string]map[string]store.DataResource // namespace → code → record
+	log  naiveLog
 }
 
 var _ store.Store = (*naive)(nil)
@@ -106,6 +107,7 @@ func (n *naive) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 		return store.Conflict("namespace exists", ns.Code)
 	}
 	n.addNamespace(ns)
+	n.log.add(ctx, store.OpCreate, store.KindNamespace, ns.Code, ns.Code, n.ns[ns.Code])
 	return nil
 }
 
@@ -145,6 +147,7 @@ func (n *naive) UpdateNamespace(ctx context.Context, code string, fn func(*store
 	}
 	next.Code, next.CreatedAt = cur.Code, cur.CreatedAt
 	n.ns[code] = normNS(next)
+	n.log.add(ctx, store.OpUpdate, store.KindNamespace, code, code, n.ns[code])
 	return n.ns[code], nil
 }
 
@@ -161,6 +164,7 @@ func (n *naive) DeleteNamespace(ctx context.Context, code string) error {
 	case len(n.res[code]) > 0 || len(n.data[code]) > 0:
 		return store.Conflict("namespace is not empty", code)
 	}
+	n.log.add(ctx, store.OpDelete, store.KindNamespace, code, code, n.ns[code])
 	delete(n.ns, code)
 	delete(n.res, code)
 	delete(n.data, code)
@@ -204,6 +208,7 @@ func (n *naive) CreateResources(ctx context.Context, rs []store.Resource, opts s
 	}
 	for _, r := range rs {
 		n.res[r.Namespace][r.Code] = normRes(r)
+		n.log.add(ctx, store.OpCreate, store.KindResource, r.Namespace, r.Code, n.res[r.Namespace][r.Code])
 	}
 	return nil
 }
@@ -272,6 +277,7 @@ func (n *naive) UpdateResource(ctx context.Context, ns, code string, fn func(*st
 	}
 	next.Namespace, next.Code, next.ID, next.CreatedAt = cur.Namespace, cur.Code, cur.ID, cur.CreatedAt
 	n.res[ns][code] = normRes(next)
+	n.log.add(ctx, store.OpUpdate, store.KindResource, ns, code, n.res[ns][code])
 	return n.res[ns][code].Clone(), nil
 }
 
@@ -294,6 +300,9 @@ func (n *naive) DeleteResources(ctx context.Context, ns string, codes []string) 
 		return store.NotFound("no such resources", missing...)
 	}
 	for _, c := range codes {
+		if old, ok := m[c]; ok {
+			n.log.add(ctx, store.OpDelete, store.KindResource, ns, c, old)
+		}
 		delete(m, c)
 	}
 	return nil
@@ -312,6 +321,7 @@ func (n *naive) CreateDataResource(ctx context.Context, d store.DataResource) er
 		return err
 	}
 	m[d.ResourceCode] = normData(d)
+	n.log.add(ctx, store.OpCreate, store.KindDataResource, d.NamespaceCode, d.ResourceCode, m[d.ResourceCode])
 	return nil
 }
 
@@ -416,6 +426,7 @@ func (n *naive) UpdateDataResource(ctx context.Context, ns, code string, fn func
 		return store.DataResource{}, err
 	}
 	n.data[ns][code] = normData(next)
+	n.log.add(ctx, store.OpUpdate, store.KindDataResource, ns, code, n.data[ns][code])
 	return n.data[ns][code].Clone(), nil
 }
 
@@ -427,6 +438,7 @@ func (n *naive) DeleteDataResource(ctx context.Context, ns, code string) error {
 	if _, err := n.dataResource(ns, code, ""); err != nil {
 		return err
 	}
+	n.log.add(ctx, store.OpDelete, store.KindDataResource, ns, code, n.data[ns][code])
 	delete(n.data[ns], code)
 	return nil
 }

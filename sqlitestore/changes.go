@@ -1,0 +1,385 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/resreg/resreg/store"
+)
+
+const (
+	sqlInsertChange = `INSERT INTO resreg_changes (time, op, kind, namespace, key, actor, record) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	sqlChanges      = `SELECT seq, time, op, kind, namespace, key, actor, record FROM resreg_changes WHERE seq > ? ORDER BY seq LIMIT ?`
+	sqlOldestChange = `SELECT seq FROM resreg_changes ORDER BY seq LIMIT 1`
+	sqlLastSeq      = `SELECT coalesce(max(seq), 0) FROM resreg_changes`
+	// sqlFirstKeptAt is the oldest change not older than the cutoff. It
+	// scans in seq order from the oldest row, so its cost is the number of
+	// rows that pruning will remove.
+	sqlFirstKeptAt = `SELECT seq FROM resreg_changes WHERE time >= ? ORDER BY seq LIMIT 1`
+	sqlPruneBefore = `DELETE FROM resreg_changes WHERE seq < ? AND seq < (SELECT max(seq) FROM resreg_changes)`
+)
+
+// The op and kind columns hold these small integers rather than the
+// strings: a change row is written for every record of every batch.
+var (
+	opCodes   = []string{"", store.OpCreate, store.OpUpdate, store.OpDelete}
+	kindCodes = append([]string{""}, store.Kinds()...)
+)
+
+func codeOf(list []string, v string) int {
+	if i := slices.Index(list, v); i > 0 {
+		return i
+	}
+	return 0
+}
+
+// insertChange records, inside the write transaction w, one change to a
+// record of kind (a store.Kind constant) that the transaction created,
+// updated or deleted. record is the record's stored form: for
+// store.KindResource encodeResourceRecord's output, for every other kind
+// its JSON. Call it after the statement that makes the change; if the
+// write then fails, its rollback removes the change too. Writers of the
+// permission records (grants, policies, memberships) call it the same way
+// with their JSON.
+//
+// All changes of one transaction share one Time, the store's clock when
+// the first was recorded.
+func (w *wtx) insertChange(op, kind, namespace, key string, record []byte) error {
+	if w.noChangeLog {
+		return nil
+	}
+	if w.changeStmt == nil {
+		st, err := w.prepare(sqlInsertChange)
+		if err != nil {
+			return err
+		}
+		w.changeStmt = st
+		w.changeTime = time.Now().UnixNano()
+	}
+	_, err := w.changeStmt.ExecContext(w.bg, w.changeTime, codeOf(opCodes, op), codeOf(kindCodes, kind),
+		namespace, key, nullIfEmpty(store.ActorFrom(w.ctx)), record)
+	return err
+}
+
+// jsonRecord is the stored form of a change record of any kind but
+// resources.
+func jsonRecord(v any) ([]byte, error) { return json.Marshal(v) }
+
+// encodeResourceRecord is the stored form of a resource in the change log:
+// the columns of its row (namespace and code aside, which the change row
+// holds) in the codec's format. It is about half the size of its JSON.
+func encodeResourceRecord(r *store.Resource) []byte {
+	b := make([]byte, 0, 128)
+	b = append(b, codecVersion)
+	b = appendString(b, r.ID)
+	b = appendString(b, r.Type)
+	b = appendString(b, r.Name.DefaultValue)
+	b = appendBlob(b, encodeI18n(r.Name.I18nValue))
+	b = appendString(b, r.Description)
+	b = appendBlob(b, encodeActions(r.Actions))
+	b = appendString(b, r.APIIdentifier)
+	if r.LinkedToTenant {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	b = appendTime(b, r.CreatedAt)
+	return appendTime(b, r.UpdatedAt)
+}
+
+// appendBlob appends an encoded column (nil for NULL) with a length prefix;
+// NULL and empty are both length 0, which the column encodings never
+// produce for a value.
+func appendBlob(b []byte, col any) []byte {
+	v, _ := col.([]byte)
+	return appendString(b, string(v))
+}
+
+// appendTime appends 0 for the zero time and 1 followed by the unix
+// nanoseconds otherwise.
+func appendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	return binary.AppendVarint(b, t.UnixNano())
+}
+
+func decodeResourceRecord(ns, code string, b []byte) (store.Resource, error) {
+	r := store.Resource{Namespace: ns, Code: code}
+	if len(b) == 0 || b[0] != codecVersion {
+		return r, errCorrupt
+	}
+	d := decoder{b: b[1:], s: string(b)}
+	r.ID = d.string()
+	r.Type = d.string()
+	r.Name.DefaultValue = d.string()
+	i18n := d.string()
+	r.Description = d.string()
+	actions := d.string()
+	r.APIIdentifier = d.string()
+	linked := d.byte()
+	r.CreatedAt = d.time()
+	r.UpdatedAt = d.time()
+	if d.err != nil {
+		return r, d.err
+	}
+	r.LinkedToTenant = linked == 1
+	var err error
+	if i18n != "" {
+		if r.Name.I18nValue, err = decodeI18n([]byte(i18n)); err != nil {
+			return r, err
+		}
+	}
+	if actions != "" {
+		if r.Actions, err = decodeActions([]byte(actions)); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+func (d *decoder) byte() byte {
+	if d.err != nil {
+		return 0
+	}
+	if len(d.b) == 0 {
+		d.err = errCorrupt
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) time() time.Time {
+	if d.byte() == 0 || d.err != nil {
+		return time.Time{}
+	}
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err = errCorrupt
+		return time.Time{}
+	}
+	d.b = d.b[n:]
+	return time.Unix(0, v).UTC()
+}
+
+// Changes reads up to limit changes after since in one read transaction,
+// so that the pruning check and the rows come from one snapshot. The rows
+// are a range of the rowid, so the cost is that of the page read, whatever
+// the size of the log.
+func (s *Store) Changes(ctx context.Context, since int64, limit int) ([]store.Change, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := store.CheckChangesArgs(since, limit); err != nil {
+		return nil, err
+	}
+	var out []store.Change
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var oldest int64
+		err := tx.QueryRowContext(ctx, sqlOldestChange).Scan(&oldest)
+		if errors.Is(err, sql.ErrNoRows) {
+			out = []store.Change{}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		// Seq has no gaps (see insertChange), so a kept log that starts
+		// after since+1 has lost the changes in between.
+		if since < oldest-1 {
+			return store.ChangesPruned(since, oldest)
+		}
+		rows, err := tx.QueryContext(ctx, sqlChanges, since, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = make([]store.Change, 0, min(limit, 256))
+		var (
+			c        store.Change
+			t        int64
+			op, kind int
+			actor    sql.NullString
+			record   sql.RawBytes
+		)
+		for rows.Next() {
+			if err := rows.Scan(&c.Seq, &t, &op, &kind, &c.Namespace, &c.Key, &actor, &record); err != nil {
+				return err
+			}
+			if op <= 0 || op >= len(opCodes) || kind <= 0 || kind >= len(kindCodes) {
+				return fmt.Errorf("sqlitestore: change %d: %w", c.Seq, errCorrupt)
+			}
+			c.Time, c.Op, c.Kind, c.Actor = time.Unix(0, t).UTC(), opCodes[op], kindCodes[kind], actor.String
+			if c.Record, err = changeJSON(c.Kind, c.Namespace, c.Key, record); err != nil {
+				return fmt.Errorf("sqlitestore: change %d: %w", c.Seq, err)
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// changeJSON builds the JSON of a stored change record.
+func changeJSON(kind, ns, key string, record []byte) (json.RawMessage, error) {
+	if kind != store.KindResource {
+		return slices.Clone(record), nil
+	}
+	r, err := decodeResourceRecord(ns, key, record)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(&r)
+}
+
+// LastSeq returns the largest seq, 0 for an empty log.
+func (s *Store) LastSeq(ctx context.Context) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var seq int64
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, sqlLastSeq).Scan(&seq)
+	})
+	return seq, err
+}
+
+// PruneChanges deletes the changes with seq < before, keeping the newest.
+func (s *Store) PruneChanges(ctx context.Context, before int64) error {
+	if before < 0 {
+		return store.Invalid("before", "before must not be negative")
+	}
+	return s.write(ctx, func(w *wtx) error {
+		_, err := w.exec(sqlPruneBefore, before)
+		return err
+	})
+}
+
+// PruneChangesOlderThan deletes the oldest changes whose time is before
+// cutoff, up to the first that is not, keeping the newest.
+func (s *Store) PruneChangesOlderThan(ctx context.Context, cutoff time.Time) error {
+	return s.write(ctx, func(w *wtx) error {
+		var first int64
+		err := w.queryRow(sqlFirstKeptAt, cutoff.UnixNano()).Scan(&first)
+		if errors.Is(err, sql.ErrNoRows) {
+			// Every change is older: keep only the newest.
+			first = 1 << 62
+		} else if err != nil {
+			return err
+		}
+		_, err = w.exec(sqlPruneBefore, first)
+		return err
+	})
+}
+
+// notifier wakes same-process watchers after a commit that recorded
+// changes; watchers in other processes poll.
+type notifier struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// ChangesNotify returns a channel closed when a write of this Store that
+// records a change next commits. Writes from other processes do not close
+// it; a watcher polls for those.
+func (s *Store) ChangesNotify() <-chan struct{} {
+	s.notify.mu.Lock()
+	defer s.notify.mu.Unlock()
+	if s.notify.ch == nil {
+		s.notify.ch = make(chan struct{})
+	}
+	return s.notify.ch
+}
+
+func (n *notifier) wake() {
+	n.mu.Lock()
+	if n.ch != nil {
+		close(n.ch)
+		n.ch = nil
+	}
+	n.mu.Unlock()
+}
+
+var _ store.ChangeNotifier = (*Store)(nil)
+
+// The helpers below turn one record into its change; each write method
+// calls one of them right after (or, for a delete, right before) the
+// statement that changes the row.
+
+func (w *wtx) logNamespace(op string, ns store.Namespace) error {
+	ns.CreatedAt, ns.UpdatedAt = normTime(ns.CreatedAt), normTime(ns.UpdatedAt)
+	b, err := jsonRecord(&ns)
+	if err != nil {
+		return err
+	}
+	return w.insertChange(op, store.KindNamespace, ns.Code, ns.Code, b)
+}
+
+func (w *wtx) logResource(op string, r *store.Resource) error {
+	return w.insertChange(op, store.KindResource, r.Namespace, r.Code, encodeResourceRecord(r))
+}
+
+func (w *wtx) logData(op string, d store.DataResource) error {
+	d.CreatedAt, d.UpdatedAt = normTime(d.CreatedAt), normTime(d.UpdatedAt)
+	b, err := jsonRecord(&d)
+	if err != nil {
+		return err
+	}
+	return w.insertChange(op, store.KindDataResource, d.NamespaceCode, d.ResourceCode, b)
+}
+
+// logNamespaceDelete records the deletion of namespace code, which is
+// about to be deleted; a missing namespace records nothing (the caller
+// reports it).
+func (w *wtx) logNamespaceDelete(code string) error {
+	ns, err := scanNamespace(w.queryRow(sqlGetNamespace, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return w.logNamespace(store.OpDelete, ns)
+}
+
+// logResourceDelete records the deletion of a resource that is about to be
+// deleted; a missing one records nothing (the caller reports it, and the
+// rollback then removes the changes recorded so far).
+func (w *wtx) logResourceDelete(namespace, code string) error {
+	r, err := scanResource(w.queryRow(sqlGetResource, namespace, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return w.logResource(store.OpDelete, &r)
+}
+
+// logDataDelete is logResourceDelete for a data resource.
+func (w *wtx) logDataDelete(namespace, code string) error {
+	d, err := loadData(w.bg, w.conn, sqlGetData, namespace, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return w.logData(store.OpDelete, d)
+}
+
+// changeLogVersion is the schema version that added resreg_changes.
+const changeLogVersion = 3
