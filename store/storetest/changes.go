@@ -161,13 +161,15 @@ func (h harness) changes(t *testing.T) {
 		cancelled, cancel := context.WithCancel(ctx)
 		cancel()
 		fails := map[string]func() error{
-			"namespace conflict":   func() error { return s.CreateNamespace(ctx, newNamespace(ns2)) },
-			"namespace not empty":  func() error { return s.DeleteNamespace(ctx, ns2) },
-			"default namespace":    func() error { return s.DeleteNamespace(ctx, store.DefaultNamespace) },
-			"resource conflict":    func() error { return s.CreateResources(ctx, resourcesIn(ns2, "new", "a"), store.WriteOptions{}) },
-			"missing namespace":    func() error { return s.CreateResources(ctx, resourcesIn("nope", "x"), store.WriteOptions{}) },
-			"quota":                func() error { return s.CreateResources(ctx, resourcesIn(ns2, "x", "y"), store.WriteOptions{MaxResourcesPerNamespace: 2}) },
-			"delete with a miss":   func() error { return s.DeleteResources(ctx, ns2, []string{"a", "missing"}) },
+			"namespace conflict":  func() error { return s.CreateNamespace(ctx, newNamespace(ns2)) },
+			"namespace not empty": func() error { return s.DeleteNamespace(ctx, ns2) },
+			"default namespace":   func() error { return s.DeleteNamespace(ctx, store.DefaultNamespace) },
+			"resource conflict":   func() error { return s.CreateResources(ctx, resourcesIn(ns2, "new", "a"), store.WriteOptions{}) },
+			"missing namespace":   func() error { return s.CreateResources(ctx, resourcesIn("nope", "x"), store.WriteOptions{}) },
+			"quota": func() error {
+				return s.CreateResources(ctx, resourcesIn(ns2, "x", "y"), store.WriteOptions{MaxResourcesPerNamespace: 2})
+			},
+			"delete with a miss": func() error { return s.DeleteResources(ctx, ns2, []string{"a", "missing"}) },
 			"update function fails": func() error {
 				_, err := s.UpdateResource(ctx, ns2, "a", func(*store.Resource) error { return boom })
 				return err
