@@ -108,8 +108,13 @@ func TestActorIsRecorded(t *testing.T) {
 	require.Empty(t, got[1].Actor)
 }
 
-func TestWatchWakesAtOnceOnMemstore(t *testing.T) {
-	st := memstore.New()
+// Both stores wake watchers on writes made through the same store value:
+// memstore always, sqlitestore for writes of its own process.
+func TestWatchWakesAtOnce(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st store.Store) { watchWakesAtOnce(t, st) })
+}
+
+func watchWakesAtOnce(t *testing.T, st store.Store) {
 	// A poll interval far longer than the test: only the store's
 	// notification can deliver the change in time.
 	consumer := resreg.New(st, resreg.WithWatchInterval(time.Hour))
