@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/resreg/resreg/store"
@@ -23,11 +24,18 @@ type changeLog struct {
 	// that records changes; see ChangesNotify.
 	notifyMu sync.Mutex
 	notify   chan struct{}
+	waiting  atomic.Bool // notify is open
 }
 
-// changeEntry is one change in compact form. rec is an immutable copy of
-// the record (a store.Namespace, a resource with its namespace, or a
-// *store.DataResource); its JSON is built only when the change is read.
+// changeEntry is one change in compact form; its JSON is built only when
+// the change is read. A resource's record is held inline in res (resources
+// are the bulk of the log, and this saves an allocation per change); other
+// kinds hold an immutable copy in rec (a store.Namespace or a
+// *store.DataResource).
+//
+// The stored resource records are overwritten in place by updates, but
+// every update allocates new slices (see fillResource), so the shallow copy
+// in res stays valid.
 type changeEntry struct {
 	seq       int64
 	time      time.Time
@@ -35,15 +43,8 @@ type changeEntry struct {
 	namespace string
 	key       string
 	actor     string
+	res       resource
 	rec       any
-}
-
-// storedResource is a resource record frozen for the log. The stored
-// records are overwritten in place by updates, but every update allocates
-// new slices (see fillResource), so a shallow copy stays valid.
-type storedResource struct {
-	ns  string
-	rec resource
 }
 
 // logChange appends one change for a record of kind that the current write
@@ -62,6 +63,20 @@ func (s *Store) logChange(ctx context.Context, now time.Time, op, kind, namespac
 	s.wakeWatchers()
 }
 
+// logResource is logChange for a resource record, copied inline.
+func (s *Store) logResource(ctx context.Context, now time.Time, op, namespace string, rec *resource) {
+	s.log.lastSeq++
+	s.log.entries = append(s.log.entries, changeEntry{
+		seq: s.log.lastSeq, time: now, op: op, kind: store.KindResource,
+		namespace: namespace, key: rec.code, actor: store.ActorFrom(ctx), res: *rec,
+	})
+	s.wakeWatchers()
+}
+
+// growLog makes room for n more changes, so that a batch appends them
+// without regrowing the log.
+func (s *Store) growLog(n int) { s.log.entries = slices.Grow(s.log.entries, n) }
+
 // changeTime is the commit time stamped on the changes of one write.
 func changeTime() time.Time { return time.Now().UTC().Round(0) }
 
@@ -69,8 +84,15 @@ func changeTime() time.Time { return time.Now().UTC().Round(0) }
 // runs under the write lock, from logChange: a woken watcher then waits for
 // the read lock and finds the change.
 func (s *Store) wakeWatchers() {
+	// Without a watcher there is no channel to close, and no need for the
+	// mutex; a watcher that subscribes after this check reads the log
+	// after the write (which holds the lock), so it sees the change.
+	if !s.log.waiting.Load() {
+		return
+	}
 	s.log.notifyMu.Lock()
 	if s.log.notify != nil {
+		s.log.waiting.Store(false)
 		close(s.log.notify)
 		s.log.notify = nil
 	}
@@ -84,6 +106,7 @@ func (s *Store) ChangesNotify() <-chan struct{} {
 	if s.log.notify == nil {
 		s.log.notify = make(chan struct{})
 	}
+	s.log.waiting.Store(true)
 	return s.log.notify
 }
 
@@ -126,17 +149,10 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) ([]store.Ch
 }
 
 func (e *changeEntry) export() (store.Change, error) {
-	var v any
-	switch r := e.rec.(type) {
-	case store.Namespace:
-		v = r
-	case *storedResource:
-		res := r.rec.export(r.ns)
+	v := e.rec
+	if e.kind == store.KindResource {
+		res := e.res.export(e.namespace)
 		v = &res
-	case *store.DataResource:
-		v = r
-	default:
-		v = r
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -54,6 +54,7 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 	}
 
 	now := changeTime()
+	s.growLog(len(resources))
 	for i := range resources {
 		ns := targets[i]
 		rec := s.newResource(&resources[i])
@@ -62,7 +63,7 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 		if rec.id != "" {
 			ns.resByID[rec.id] = rec
 		}
-		s.logChange(ctx, now, store.OpCreate, store.KindResource, ns.meta.Code, rec.code, &storedResource{ns.meta.Code, *rec})
+		s.logResource(ctx, now, store.OpCreate, ns.meta.Code, rec)
 	}
 	return nil
 }
@@ -231,7 +232,7 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 	// Overwriting the record in place keeps every index pointing at it;
 	// the key fields, which order and hash it, did not change.
 	s.fillResource(rec, &next)
-	s.logChange(ctx, changeTime(), store.OpUpdate, store.KindResource, ns.meta.Code, rec.code, &storedResource{ns.meta.Code, *rec})
+	s.logResource(ctx, changeTime(), store.OpUpdate, ns.meta.Code, rec)
 	return rec.export(ns.meta.Code), nil
 }
 
@@ -259,7 +260,7 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 		if !ok {
 			continue // listed twice
 		}
-		s.logChange(ctx, now, store.OpDelete, store.KindResource, ns.meta.Code, code, &storedResource{ns.meta.Code, *rec})
+		s.logResource(ctx, now, store.OpDelete, ns.meta.Code, rec)
 		ns.resources.Delete(rec)
 		delete(ns.resByCode, code)
 		if rec.id != "" {

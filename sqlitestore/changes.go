@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,10 +16,10 @@ import (
 )
 
 const (
-	sqlInsertChange = `INSERT INTO resreg_changes (time, op, kind, namespace, key, actor, record) VALUES (?, ?, ?, ?, ?, ?, ?)`
-	sqlChanges      = `SELECT seq, time, op, kind, namespace, key, actor, record FROM resreg_changes WHERE seq > ? ORDER BY seq LIMIT ?`
-	sqlOldestChange = `SELECT seq FROM resreg_changes ORDER BY seq LIMIT 1`
-	sqlLastSeq      = `SELECT coalesce(max(seq), 0) FROM resreg_changes`
+	sqlInsertChangePrefix = `INSERT INTO resreg_changes (time, op, kind, namespace, key, actor, record) VALUES `
+	sqlChanges            = `SELECT seq, time, op, kind, namespace, key, actor, record FROM resreg_changes WHERE seq > ? ORDER BY seq LIMIT ?`
+	sqlOldestChange       = `SELECT seq FROM resreg_changes ORDER BY seq LIMIT 1`
+	sqlLastSeq            = `SELECT coalesce(max(seq), 0) FROM resreg_changes`
 	// sqlFirstKeptAt is the oldest change not older than the cutoff. It
 	// scans in seq order from the oldest row, so its cost is the number of
 	// rows that pruning will remove.
@@ -50,22 +51,87 @@ func codeOf(list []string, v string) int {
 // with their JSON.
 //
 // All changes of one transaction share one Time, the store's clock when
-// the first was recorded.
+// the first was recorded, and one Actor.
+//
+// Rows are buffered and inserted changeChunk at a time with one multi-row
+// statement, which costs a fraction of a statement per row; write inserts
+// what is left (flushChanges) before it commits. Seq numbers are therefore
+// assigned in the order of the insertChange calls, within the transaction.
 func (w *wtx) insertChange(op, kind, namespace, key string, record []byte) error {
 	if w.noChangeLog {
 		return nil
 	}
-	if w.changeStmt == nil {
-		st, err := w.prepare(sqlInsertChange)
-		if err != nil {
-			return err
-		}
-		w.changeStmt = st
-		w.changeTime = time.Now().UnixNano()
+	w.startChanges()
+	w.pending = append(w.pending, pendingChange{codeOf(opCodes, op), codeOf(kindCodes, kind), namespace, key, record})
+	if len(w.pending) == changeChunk {
+		return w.flushChanges()
 	}
-	_, err := w.changeStmt.ExecContext(w.bg, w.changeTime, codeOf(opCodes, op), codeOf(kindCodes, kind),
-		namespace, key, nullIfEmpty(store.ActorFrom(w.ctx)), record)
+	return nil
+}
+
+// startChanges stamps the transaction's change time and actor on its first
+// change and returns the time.
+func (w *wtx) startChanges() int64 {
+	if w.changeTime == 0 {
+		w.changeTime = time.Now().UnixNano()
+		w.changeTimeArg = w.changeTime // boxed once for every row
+		w.changeActor = nullIfEmpty(store.ActorFrom(w.ctx))
+	}
+	return w.changeTime
+}
+
+// changeChunk is how many change rows one INSERT writes.
+const changeChunk = 64
+
+// pendingChange is a change row waiting to be inserted.
+type pendingChange struct {
+	op, kind       int
+	namespace, key string
+	record         []byte
+}
+
+// flushChanges inserts the buffered change rows. A full chunk goes through
+// a statement prepared once per transaction; a shorter rest through one
+// built for its size.
+func (w *wtx) flushChanges() error {
+	n := len(w.pending)
+	if n == 0 {
+		return nil
+	}
+	args := w.changeArgs[:0]
+	for _, c := range w.pending {
+		args = append(args, w.changeTimeArg, c.op, c.kind, c.namespace, c.key, w.changeActor, c.record)
+	}
+	w.changeArgs = args
+	var err error
+	if n == changeChunk {
+		if w.changeStmt == nil {
+			if w.changeStmt, err = w.prepare(insertChangesSQL(changeChunk)); err != nil {
+				return err
+			}
+		}
+		_, err = w.changeStmt.ExecContext(w.bg, args...)
+	} else {
+		_, err = w.exec(insertChangesSQL(n), args...)
+	}
+	clear(w.pending)
+	w.pending = w.pending[:0]
 	return err
+}
+
+// insertChangesSQL is the INSERT of n change rows.
+func insertChangesSQL(n int) string {
+	const row = `(?, ?, ?, ?, ?, ?, ?)`
+	var b strings.Builder
+	b.Grow(len(sqlInsertChangePrefix) + n*(len(row)+2))
+	b.WriteString(sqlInsertChangePrefix)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	return b.String()
 }
 
 // jsonRecord is the stored form of a change record of any kind but
@@ -74,11 +140,19 @@ func jsonRecord(v any) ([]byte, error) { return json.Marshal(v) }
 
 // encodeResourceRecord is the stored form of a resource in the change log:
 // the columns of its row (namespace and code aside, which the change row
-// holds) in the codec's format. It is about half the size of its JSON.
-func encodeResourceRecord(r *store.Resource) []byte {
-	b := make([]byte, 0, 128)
+// holds) in the codec's format. Two common cases are folded: an ID equal to
+// the code is stored as a flag, and times are stored as the difference
+// from base, the change's own time, which is a few bytes for a record
+// stamped by the write that logs it. It is about a third of its JSON.
+func encodeResourceRecord(r *store.Resource, base int64) []byte {
+	b := make([]byte, 0, 96+len(r.Name.DefaultValue)+len(r.Description))
 	b = append(b, codecVersion)
-	b = appendString(b, r.ID)
+	if r.ID == r.Code && r.ID != "" {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+		b = appendString(b, r.ID)
+	}
 	b = appendString(b, r.Type)
 	b = appendString(b, r.Name.DefaultValue)
 	b = appendBlob(b, encodeI18n(r.Name.I18nValue))
@@ -90,8 +164,8 @@ func encodeResourceRecord(r *store.Resource) []byte {
 	} else {
 		b = append(b, 0)
 	}
-	b = appendTime(b, r.CreatedAt)
-	return appendTime(b, r.UpdatedAt)
+	b = appendTime(b, r.CreatedAt, base)
+	return appendTime(b, r.UpdatedAt, base)
 }
 
 // appendBlob appends an encoded column (nil for NULL) with a length prefix;
@@ -99,26 +173,31 @@ func encodeResourceRecord(r *store.Resource) []byte {
 // produce for a value.
 func appendBlob(b []byte, col any) []byte {
 	v, _ := col.([]byte)
-	return appendString(b, string(v))
+	b = binary.AppendUvarint(b, uint64(len(v)))
+	return append(b, v...)
 }
 
 // appendTime appends 0 for the zero time and 1 followed by the unix
-// nanoseconds otherwise.
-func appendTime(b []byte, t time.Time) []byte {
+// nanoseconds minus base otherwise.
+func appendTime(b []byte, t time.Time, base int64) []byte {
 	if t.IsZero() {
 		return append(b, 0)
 	}
 	b = append(b, 1)
-	return binary.AppendVarint(b, t.UnixNano())
+	return binary.AppendVarint(b, t.UnixNano()-base)
 }
 
-func decodeResourceRecord(ns, code string, b []byte) (store.Resource, error) {
+func decodeResourceRecord(ns, code string, base int64, b []byte) (store.Resource, error) {
 	r := store.Resource{Namespace: ns, Code: code}
 	if len(b) == 0 || b[0] != codecVersion {
 		return r, errCorrupt
 	}
 	d := decoder{b: b[1:], s: string(b)}
-	r.ID = d.string()
+	if d.byte() == 1 {
+		r.ID = code
+	} else {
+		r.ID = d.string()
+	}
 	r.Type = d.string()
 	r.Name.DefaultValue = d.string()
 	i18n := d.string()
@@ -126,8 +205,8 @@ func decodeResourceRecord(ns, code string, b []byte) (store.Resource, error) {
 	actions := d.string()
 	r.APIIdentifier = d.string()
 	linked := d.byte()
-	r.CreatedAt = d.time()
-	r.UpdatedAt = d.time()
+	r.CreatedAt = d.time(base)
+	r.UpdatedAt = d.time(base)
 	if d.err != nil {
 		return r, d.err
 	}
@@ -159,7 +238,7 @@ func (d *decoder) byte() byte {
 	return c
 }
 
-func (d *decoder) time() time.Time {
+func (d *decoder) time(base int64) time.Time {
 	if d.byte() == 0 || d.err != nil {
 		return time.Time{}
 	}
@@ -169,7 +248,7 @@ func (d *decoder) time() time.Time {
 		return time.Time{}
 	}
 	d.b = d.b[n:]
-	return time.Unix(0, v).UTC()
+	return time.Unix(0, v+base).UTC()
 }
 
 // Changes reads up to limit changes after since in one read transaction,
@@ -220,7 +299,7 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) ([]store.Ch
 				return fmt.Errorf("sqlitestore: change %d: %w", c.Seq, errCorrupt)
 			}
 			c.Time, c.Op, c.Kind, c.Actor = time.Unix(0, t).UTC(), opCodes[op], kindCodes[kind], actor.String
-			if c.Record, err = changeJSON(c.Kind, c.Namespace, c.Key, record); err != nil {
+			if c.Record, err = changeJSON(c.Kind, c.Namespace, c.Key, t, record); err != nil {
 				return fmt.Errorf("sqlitestore: change %d: %w", c.Seq, err)
 			}
 			out = append(out, c)
@@ -234,11 +313,11 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) ([]store.Ch
 }
 
 // changeJSON builds the JSON of a stored change record.
-func changeJSON(kind, ns, key string, record []byte) (json.RawMessage, error) {
+func changeJSON(kind, ns, key string, base int64, record []byte) (json.RawMessage, error) {
 	if kind != store.KindResource {
 		return slices.Clone(record), nil
 	}
-	r, err := decodeResourceRecord(ns, key, record)
+	r, err := decodeResourceRecord(ns, key, base, record)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +408,7 @@ func (w *wtx) logNamespace(op string, ns store.Namespace) error {
 }
 
 func (w *wtx) logResource(op string, r *store.Resource) error {
-	return w.insertChange(op, store.KindResource, r.Namespace, r.Code, encodeResourceRecord(r))
+	return w.insertChange(op, store.KindResource, r.Namespace, r.Code, encodeResourceRecord(r, w.startChanges()))
 }
 
 func (w *wtx) logData(op string, d store.DataResource) error {

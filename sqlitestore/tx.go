@@ -80,6 +80,10 @@ func (s *Store) write(ctx context.Context, fn func(w *wtx) error) (err error) {
 		}
 		return translate(ctx, err)
 	}
+	if err := w.flushChanges(); err != nil {
+		rollback()
+		return translate(ctx, err)
+	}
 	if err := ctx.Err(); err != nil {
 		rollback()
 		return err
@@ -90,7 +94,7 @@ func (s *Store) write(ctx context.Context, fn func(w *wtx) error) (err error) {
 		rollback()
 		return translate(ctx, err)
 	}
-	if w.changeStmt != nil {
+	if w.changeTime != 0 {
 		s.notify.wake()
 	}
 	return nil
@@ -163,11 +167,16 @@ type wtx struct {
 	bg   context.Context // ctx without its cancellation, for statements
 	conn *sql.Conn
 
-	// changeStmt and changeTime are set by the first insertChange of the
-	// transaction.
-	changeStmt  *sql.Stmt
-	changeTime  int64
-	noChangeLog bool
+	// The change rows of the transaction (see insertChange): the time and
+	// actor they share, those not yet inserted, the statement inserting a
+	// full chunk and its argument buffer.
+	changeTime    int64
+	changeTimeArg any
+	changeActor   any
+	pending       []pendingChange
+	changeStmt    *sql.Stmt
+	changeArgs    []any
+	noChangeLog   bool
 }
 
 func (w *wtx) closeChangeStmt() {
