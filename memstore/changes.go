@@ -38,8 +38,8 @@ type changeLog struct {
 // in res stays valid.
 type changeEntry struct {
 	seq       int64
-	time      time.Time
-	op, kind  string
+	time      int64 // unix nanoseconds
+	op, kind  uint8 // indexes into opNames and kindNames
 	namespace string
 	key       string
 	actor     string
@@ -57,7 +57,7 @@ type changeEntry struct {
 func (s *Store) logChange(ctx context.Context, now time.Time, op, kind, namespace, key string, rec any) {
 	s.log.lastSeq++
 	s.log.entries = append(s.log.entries, changeEntry{
-		seq: s.log.lastSeq, time: now, op: op, kind: kind,
+		seq: s.log.lastSeq, time: now.UnixNano(), op: nameIndex(opNames, op), kind: nameIndex(kindNames, kind),
 		namespace: namespace, key: key, actor: store.ActorFrom(ctx), rec: rec,
 	})
 	s.wakeWatchers()
@@ -67,7 +67,7 @@ func (s *Store) logChange(ctx context.Context, now time.Time, op, kind, namespac
 func (s *Store) logResource(ctx context.Context, now time.Time, op, namespace string, rec *resource) {
 	s.log.lastSeq++
 	s.log.entries = append(s.log.entries, changeEntry{
-		seq: s.log.lastSeq, time: now, op: op, kind: store.KindResource,
+		seq: s.log.lastSeq, time: now.UnixNano(), op: nameIndex(opNames, op), kind: kindResource,
 		namespace: namespace, key: rec.code, actor: store.ActorFrom(ctx), res: *rec,
 	})
 	s.wakeWatchers()
@@ -150,7 +150,7 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) ([]store.Ch
 
 func (e *changeEntry) export() (store.Change, error) {
 	v := e.rec
-	if e.kind == store.KindResource {
+	if e.kind == kindResource {
 		res := e.res.export(e.namespace)
 		v = &res
 	}
@@ -158,7 +158,7 @@ func (e *changeEntry) export() (store.Change, error) {
 	if err != nil {
 		return store.Change{}, err
 	}
-	return store.Change{Seq: e.seq, Time: e.time, Op: e.op, Kind: e.kind, Namespace: e.namespace,
+	return store.Change{Seq: e.seq, Time: time.Unix(0, e.time).UTC(), Op: opNames[e.op], Kind: kindNames[e.kind], Namespace: e.namespace,
 		Key: e.key, Actor: e.actor, Record: b}, nil
 }
 
@@ -191,7 +191,7 @@ func (s *Store) PruneChangesOlderThan(ctx context.Context, cutoff time.Time) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.prune(ctx, func(e *changeEntry) bool { return e.time.Before(cutoff) })
+	return s.prune(ctx, func(e *changeEntry) bool { return e.time < cutoff.UnixNano() })
 }
 
 // prune drops the leading entries for which drop holds, never the last.
@@ -221,4 +221,20 @@ func (s *Store) prune(ctx context.Context, drop func(*changeEntry) bool) error {
 func frozenData(rec *store.DataResource) *store.DataResource {
 	c := *rec
 	return &c
+}
+
+// Ops and kinds are kept as one byte each; a million changes are a million
+// entries.
+var (
+	opNames      = []string{store.OpCreate, store.OpUpdate, store.OpDelete}
+	kindNames    = store.Kinds()
+	kindResource = nameIndex(kindNames, store.KindResource)
+)
+
+func nameIndex(names []string, v string) uint8 {
+	i := slices.Index(names, v)
+	if i < 0 {
+		panic("memstore: unknown change op or kind " + v)
+	}
+	return uint8(i)
 }
