@@ -11,6 +11,11 @@
 // by code, so a page of a listing seeks to its cursor instead of sorting the
 // namespace, and in hash maps keyed by code, ID and name for point lookups.
 //
+// Every write appends its changes to an in-memory change log under the same
+// lock (see [store.ChangeLog]); the log grows with every write until it is
+// pruned, by PruneChanges or a Registry's retention. [Store.ChangesNotify]
+// wakes watchers as soon as a write commits.
+//
 // Nothing is persisted: everything a Store holds is lost when the process
 // exits.
 package memstore
