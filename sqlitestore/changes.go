@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,8 +17,8 @@ import (
 )
 
 const (
-	sqlInsertChangePrefix = `INSERT INTO resreg_changes (time, op, kind, namespace, key, actor, record) VALUES `
-	sqlChanges            = `SELECT seq, time, op, kind, namespace, key, actor, record FROM resreg_changes WHERE seq > ? ORDER BY seq LIMIT ?`
+	sqlInsertChangePrefix = `INSERT INTO resreg_changes (time, actor, entry) VALUES `
+	sqlChanges            = `SELECT seq, time, actor, entry FROM resreg_changes WHERE seq > ? ORDER BY seq LIMIT ?`
 	sqlOldestChange       = `SELECT seq FROM resreg_changes ORDER BY seq LIMIT 1`
 	sqlLastSeq            = `SELECT coalesce(max(seq), 0) FROM resreg_changes`
 	// sqlFirstKeptAt is the oldest change not older than the cutoff. It
@@ -27,7 +28,7 @@ const (
 	sqlPruneBefore = `DELETE FROM resreg_changes WHERE seq < ? AND seq < (SELECT max(seq) FROM resreg_changes)`
 )
 
-// The op and kind columns hold these small integers rather than the
+// An entry holds op and kind as these small integers rather than the
 // strings: a change row is written for every record of every batch.
 var (
 	opCodes   = []string{"", store.OpCreate, store.OpUpdate, store.OpDelete}
@@ -62,7 +63,7 @@ func (w *wtx) insertChange(op, kind, namespace, key string, record []byte) error
 		return nil
 	}
 	w.startChanges()
-	w.pending = append(w.pending, pendingChange{codeOf(opCodes, op), codeOf(kindCodes, kind), namespace, key, record})
+	w.pending = append(w.pending, encodeEntry(op, kind, namespace, key, record))
 	if len(w.pending) == changeChunk {
 		return w.flushChanges()
 	}
@@ -74,7 +75,6 @@ func (w *wtx) insertChange(op, kind, namespace, key string, record []byte) error
 func (w *wtx) startChanges() int64 {
 	if w.changeTime == 0 {
 		w.changeTime = time.Now().UnixNano()
-		w.changeTimeArg = w.changeTime // boxed once for every row
 		w.changeActor = nullIfEmpty(store.ActorFrom(w.ctx))
 	}
 	return w.changeTime
@@ -83,24 +83,48 @@ func (w *wtx) startChanges() int64 {
 // changeChunk is how many change rows one INSERT writes.
 const changeChunk = 64
 
-// pendingChange is a change row waiting to be inserted.
-type pendingChange struct {
-	op, kind       int
-	namespace, key string
-	record         []byte
+// encodeEntry is the entry column of a change row: version, op, kind,
+// namespace and key, then the record to the end.
+func encodeEntry(op, kind, namespace, key string, record []byte) []byte {
+	b := make([]byte, 0, 3+len(namespace)+len(key)+2*binary.MaxVarintLen32+len(record))
+	b = append(b, codecVersion, byte(codeOf(opCodes, op)), byte(codeOf(kindCodes, kind)))
+	b = appendString(b, namespace)
+	b = appendString(b, key)
+	return append(b, record...)
+}
+
+// decodeEntry reads an entry column into c and returns the record's bytes,
+// a subslice of b.
+func decodeEntry(b []byte, c *store.Change) ([]byte, error) {
+	if len(b) < 3 || b[0] != codecVersion {
+		return nil, errCorrupt
+	}
+	op, kind := int(b[1]), int(b[2])
+	if op <= 0 || op >= len(opCodes) || kind <= 0 || kind >= len(kindCodes) {
+		return nil, errCorrupt
+	}
+	c.Op, c.Kind = opCodes[op], kindCodes[kind]
+	d := decoder{b: b[3:], s: string(b)}
+	c.Namespace = d.string()
+	c.Key = d.string()
+	if d.err != nil {
+		return nil, d.err
+	}
+	return d.b, nil
 }
 
 // flushChanges inserts the buffered change rows. A full chunk goes through
 // a statement prepared once per transaction; a shorter rest through one
-// built for its size.
+// built for its size. The time and the actor are bound once, as ?1 and ?2,
+// and shared by every row.
 func (w *wtx) flushChanges() error {
 	n := len(w.pending)
 	if n == 0 {
 		return nil
 	}
-	args := w.changeArgs[:0]
-	for _, c := range w.pending {
-		args = append(args, w.changeTimeArg, c.op, c.kind, c.namespace, c.key, w.changeActor, c.record)
+	args := append(w.changeArgs[:0], w.changeTime, w.changeActor)
+	for _, e := range w.pending {
+		args = append(args, e)
 	}
 	w.changeArgs = args
 	var err error
@@ -119,17 +143,19 @@ func (w *wtx) flushChanges() error {
 	return err
 }
 
-// insertChangesSQL is the INSERT of n change rows.
+// insertChangesSQL is the INSERT of n change rows: "(?1, ?2, ?3), (?1, ?2,
+// ?4), ...".
 func insertChangesSQL(n int) string {
-	const row = `(?, ?, ?, ?, ?, ?, ?)`
 	var b strings.Builder
-	b.Grow(len(sqlInsertChangePrefix) + n*(len(row)+2))
+	b.Grow(len(sqlInsertChangePrefix) + n*16)
 	b.WriteString(sqlInsertChangePrefix)
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(row)
+		b.WriteString("(?1, ?2, ?")
+		b.WriteString(strconv.Itoa(i + 3))
+		b.WriteString(")")
 	}
 	return b.String()
 }
@@ -285,20 +311,20 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) ([]store.Ch
 		defer rows.Close()
 		out = make([]store.Change, 0, min(limit, 256))
 		var (
-			c        store.Change
-			t        int64
-			op, kind int
-			actor    sql.NullString
-			record   sql.RawBytes
+			c     store.Change
+			t     int64
+			actor sql.NullString
+			entry sql.RawBytes
 		)
 		for rows.Next() {
-			if err := rows.Scan(&c.Seq, &t, &op, &kind, &c.Namespace, &c.Key, &actor, &record); err != nil {
+			if err := rows.Scan(&c.Seq, &t, &actor, &entry); err != nil {
 				return err
 			}
-			if op <= 0 || op >= len(opCodes) || kind <= 0 || kind >= len(kindCodes) {
-				return fmt.Errorf("sqlitestore: change %d: %w", c.Seq, errCorrupt)
+			record, err := decodeEntry(entry, &c)
+			if err != nil {
+				return fmt.Errorf("sqlitestore: change %d: %w", c.Seq, err)
 			}
-			c.Time, c.Op, c.Kind, c.Actor = time.Unix(0, t).UTC(), opCodes[op], kindCodes[kind], actor.String
+			c.Time, c.Actor = time.Unix(0, t).UTC(), actor.String
 			if c.Record, err = changeJSON(c.Kind, c.Namespace, c.Key, t, record); err != nil {
 				return fmt.Errorf("sqlitestore: change %d: %w", c.Seq, err)
 			}

@@ -170,13 +170,12 @@ type wtx struct {
 	// The change rows of the transaction (see insertChange): the time and
 	// actor they share, those not yet inserted, the statement inserting a
 	// full chunk and its argument buffer.
-	changeTime    int64
-	changeTimeArg any
-	changeActor   any
-	pending       []pendingChange
-	changeStmt    *sql.Stmt
-	changeArgs    []any
-	noChangeLog   bool
+	changeTime  int64
+	changeActor any
+	pending     [][]byte
+	changeStmt  *sql.Stmt
+	changeArgs  []any
+	noChangeLog bool
 }
 
 func (w *wtx) closeChangeStmt() {

@@ -6,17 +6,15 @@
 -- from BEGIN IMMEDIATE to COMMIT, so seq follows commit order; pruning never
 -- removes the newest row, so a seq is never handed out twice.
 --
--- The row is compact and its JSON is built when it is read: op and kind are
--- small integers (see changes.go), actor is NULL when empty, and record is
--- the record in a binary form for resources (the bulk of the log) and JSON
--- for the other kinds.
+-- The row is compact and its JSON is built when it is read: time and actor
+-- (NULL when empty) are shared by every row of a transaction, and entry
+-- holds the rest in the codec's binary form (op, kind, namespace, key and
+-- the record: binary for resources, the bulk of the log, JSON for the other
+-- kinds); see changes.go. Filters on namespace or kind are applied when
+-- reading, so they need no columns of their own.
 CREATE TABLE resreg_changes (
-    seq       INTEGER PRIMARY KEY,
-    time      INTEGER NOT NULL,
-    op        INTEGER NOT NULL,
-    kind      INTEGER NOT NULL,
-    namespace TEXT    NOT NULL,
-    key       TEXT    NOT NULL,
-    actor     TEXT,
-    record    BLOB    NOT NULL
+    seq   INTEGER PRIMARY KEY,
+    time  INTEGER NOT NULL,
+    actor TEXT,
+    entry BLOB    NOT NULL
 );
