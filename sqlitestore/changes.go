@@ -44,9 +44,8 @@ func codeOf(list []string, v string) int {
 
 // insertChange records, inside the write transaction w, one change to a
 // record of kind (a store.Kind constant) that the transaction created,
-// updated or deleted. record is the record's stored form: for
-// store.KindResource encodeResourceRecord's output, for every other kind
-// its JSON. Call it after the statement that makes the change; if the
+// updated or deleted. record is the record's JSON (resources, the one kind
+// kept in binary, go through logResource instead). Call it after the statement that makes the change; if the
 // write then fails, its rollback removes the change too. Writers of the
 // permission records (grants, policies, memberships) call it the same way
 // with their JSON.
@@ -57,13 +56,20 @@ func codeOf(list []string, v string) int {
 // Rows are buffered and inserted changeChunk at a time with one multi-row
 // statement, which costs a fraction of a statement per row; write inserts
 // what is left (flushChanges) before it commits. Seq numbers are therefore
-// assigned in the order of the insertChange calls, within the transaction.
+// assigned in the order of the insertChange (and logResource) calls, within
+// the transaction.
 func (w *wtx) insertChange(op, kind, namespace, key string, record []byte) error {
 	if w.noChangeLog {
 		return nil
 	}
 	w.startChanges()
-	w.pending = append(w.pending, encodeEntry(op, kind, namespace, key, record))
+	e := appendEntryHead(make([]byte, 0, entryHeadSize(namespace, key)+len(record)), op, kind, namespace, key)
+	return w.addEntry(append(e, record...))
+}
+
+// addEntry buffers one entry column, flushing a full chunk.
+func (w *wtx) addEntry(e []byte) error {
+	w.pending = append(w.pending, e)
 	if len(w.pending) == changeChunk {
 		return w.flushChanges()
 	}
@@ -83,14 +89,16 @@ func (w *wtx) startChanges() int64 {
 // changeChunk is how many change rows one INSERT writes.
 const changeChunk = 64
 
-// encodeEntry is the entry column of a change row: version, op, kind,
-// namespace and key, then the record to the end.
-func encodeEntry(op, kind, namespace, key string, record []byte) []byte {
-	b := make([]byte, 0, 3+len(namespace)+len(key)+2*binary.MaxVarintLen32+len(record))
+// appendEntryHead appends the head of a change row's entry column:
+// version, op, kind, namespace and key. The record follows it to the end.
+func appendEntryHead(b []byte, op, kind, namespace, key string) []byte {
 	b = append(b, codecVersion, byte(codeOf(opCodes, op)), byte(codeOf(kindCodes, kind)))
 	b = appendString(b, namespace)
-	b = appendString(b, key)
-	return append(b, record...)
+	return appendString(b, key)
+}
+
+func entryHeadSize(namespace, key string) int {
+	return 3 + len(namespace) + len(key) + 2*binary.MaxVarintLen32
 }
 
 // decodeEntry reads an entry column into c and returns the record's bytes,
@@ -164,14 +172,14 @@ func insertChangesSQL(n int) string {
 // resources.
 func jsonRecord(v any) ([]byte, error) { return json.Marshal(v) }
 
-// encodeResourceRecord is the stored form of a resource in the change log:
+// appendResourceRecord appends the stored form of a resource in the change
+// log:
 // the columns of its row (namespace and code aside, which the change row
 // holds) in the codec's format. Two common cases are folded: an ID equal to
 // the code is stored as a flag, and times are stored as the difference
 // from base, the change's own time, which is a few bytes for a record
 // stamped by the write that logs it. It is about a third of its JSON.
-func encodeResourceRecord(r *store.Resource, base int64) []byte {
-	b := make([]byte, 0, 96+len(r.Name.DefaultValue)+len(r.Description))
+func appendResourceRecord(b []byte, r *store.Resource, base int64) []byte {
 	b = append(b, codecVersion)
 	if r.ID == r.Code && r.ID != "" {
 		b = append(b, 1)
@@ -181,7 +189,7 @@ func encodeResourceRecord(r *store.Resource, base int64) []byte {
 	}
 	b = appendString(b, r.Type)
 	b = appendString(b, r.Name.DefaultValue)
-	b = appendBlob(b, encodeI18n(r.Name.I18nValue))
+	b = appendI18nBlob(b, r.Name.I18nValue)
 	b = appendString(b, r.Description)
 	b = appendBlob(b, encodeActions(r.Actions))
 	b = appendString(b, r.APIIdentifier)
@@ -433,8 +441,47 @@ func (w *wtx) logNamespace(op string, ns store.Namespace) error {
 	return w.insertChange(op, store.KindNamespace, ns.Code, ns.Code, b)
 }
 
+// logResource writes the resource's record straight into its entry, with
+// no intermediate buffer: it is called for every row of every batch.
 func (w *wtx) logResource(op string, r *store.Resource) error {
-	return w.insertChange(op, store.KindResource, r.Namespace, r.Code, encodeResourceRecord(r, w.startChanges()))
+	if w.noChangeLog {
+		return nil
+	}
+	base := w.startChanges()
+	size := entryHeadSize(r.Namespace, r.Code) + 64 + len(r.ID) + len(r.Type) + len(r.Name.DefaultValue) +
+		len(r.Description) + len(r.APIIdentifier) + 16*len(r.Name.I18nValue) + 32*len(r.Actions)
+	e := appendEntryHead(make([]byte, 0, size), op, store.KindResource, r.Namespace, r.Code)
+	return w.addEntry(appendResourceRecord(e, r, base))
+}
+
+// appendI18nBlob appends, length-prefixed, what encodeI18n makes of m,
+// without its allocations: the keys of a name with up to 8 translations
+// are sorted on the stack.
+func appendI18nBlob(b []byte, m map[string]string) []byte {
+	if len(m) == 0 {
+		return append(b, 0)
+	}
+	var stack [8]string
+	keys := stack[:0]
+	size := 1 + uvarintLen(len(m))
+	for k, v := range m {
+		keys = append(keys, k)
+		size += uvarintLen(len(k)) + len(k) + uvarintLen(len(v)) + len(v)
+	}
+	slices.Sort(keys)
+	b = binary.AppendUvarint(b, uint64(size))
+	b = append(b, codecVersion)
+	b = binary.AppendUvarint(b, uint64(len(keys)))
+	for _, k := range keys {
+		b = appendString(b, k)
+		b = appendString(b, m[k])
+	}
+	return b
+}
+
+func uvarintLen(n int) int {
+	var buf [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(buf[:], uint64(n))
 }
 
 func (w *wtx) logData(op string, d store.DataResource) error {
