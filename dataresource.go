@@ -2,6 +2,7 @@ package resreg
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -28,10 +29,6 @@ type DataResource = store.DataResource
 // STRING, Array for ARRAY, Tree for TREE. In JSON it is a string, an array
 // of strings or an array of tree nodes.
 type Struct = store.Struct
-
-// StringList is a data resource's action list; it also decodes from a
-// string holding a JSON array, as Authing's response sends it.
-type StringList = store.StringList
 
 // DataResourceFilter selects data resources in a namespace (empty means
 // default) by type and by a keyword in the code or name.
@@ -66,9 +63,10 @@ type CreateDataResourceInput struct {
 	Description   string `json:"description,omitempty"`
 	ResourceCode  string `json:"resourceCode"`
 	// Type is STRING, ARRAY or TREE, and must match the shape of Struct.
-	Type    DataType   `json:"type"`
-	Struct  Struct     `json:"struct"`
-	Actions StringList `json:"actions"`
+	Type   DataType `json:"type"`
+	Struct Struct   `json:"struct"`
+	// Actions may also be a string holding a JSON array in JSON.
+	Actions []string `json:"actions"`
 }
 
 // DataResourceUpdate changes a data resource; nil fields stay as they are.
@@ -239,7 +237,7 @@ func (r *Registry) UpdateDataResource(ctx context.Context, namespace, code strin
 	if upd.Struct != nil {
 		newStruct = upd.Struct.Clone()
 	}
-	var newActions StringList
+	var newActions []string
 	if upd.Actions != nil {
 		newActions = slices.Clone(*upd.Actions)
 	}
@@ -322,4 +320,21 @@ func (r *Registry) DataResourceExists(ctx context.Context, q DataResourceExistsQ
 		}
 	}
 	return false, nil
+}
+
+// UnmarshalJSON decodes the input; actions may be an array, a string
+// holding an array (as Authing sends it), or null.
+func (in *CreateDataResourceInput) UnmarshalJSON(b []byte) error {
+	type plain CreateDataResourceInput
+	aux := struct {
+		plain
+		Actions json.Unmarshaler `json:"actions"`
+	}{plain(*in), store.DataActionsJSON(&in.Actions)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return withoutEmbeddedName(err)
+	}
+	actions := in.Actions
+	*in = CreateDataResourceInput(aux.plain)
+	in.Actions = actions
+	return nil
 }

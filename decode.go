@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/resreg/resreg/store"
 )
@@ -100,4 +101,15 @@ func jsonKind(t reflect.Type) string {
 		return "a JSON object"
 	}
 	return "a JSON value for Go type " + t.String()
+}
+
+// withoutEmbeddedName drops the name of the embedded field "plain", through
+// which the input types decode themselves, from the path of a type error,
+// so that the path is the caller's JSON path.
+func withoutEmbeddedName(err error) error {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		typ.Field = strings.TrimPrefix(typ.Field, "plain.")
+	}
+	return err
 }

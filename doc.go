@@ -36,7 +36,7 @@
 //     a JSON array, and names as plain strings; EnOS returns names as
 //     {"defaultValue", "i18nValue"} objects. [Resource] encodes actions as an
 //     array and the name as an object, and decodes all of those forms
-//     ([ActionList], [I18nName]).
+//     ([Resource.UnmarshalJSON], [I18nName]).
 //   - A resource name is optional in CreateResource (Authing) but
 //     name.defaultValue is required in RegisterResources (EnOS: 31400,
 //     "resource name is invalid").

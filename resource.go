@@ -2,6 +2,7 @@ package resreg
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -30,10 +31,6 @@ type Resource = store.Resource
 // "description": "Start ECS server"}.
 type Action = store.Action
 
-// ActionList is a resource's actions; it also decodes from a string holding
-// a JSON array, as Authing's createResource response sends it.
-type ActionList = store.ActionList
-
 // ResourceFilter selects resources in a namespace (empty means default).
 type ResourceFilter = store.ResourceFilter
 
@@ -46,8 +43,9 @@ type CreateResourceInput struct {
 	Description string `json:"description,omitempty"`
 	// Name is optional; it decodes from a string or an i18n object.
 	Name I18nName `json:"name"`
-	// Actions are optional; each needs a name and a description.
-	Actions ActionList `json:"actions,omitempty"`
+	// Actions are optional; each needs a name and a description. In JSON
+	// they may also be a string holding an array, as Authing sends them.
+	Actions []Action `json:"actions,omitempty"`
 	// APIIdentifier is optional: the URL of an API resource.
 	APIIdentifier string `json:"apiIdentifier,omitempty"`
 	// Namespace is optional; empty means DefaultNamespace.
@@ -256,7 +254,7 @@ func (r *Registry) checkActions(field string, actions []Action) error {
 }
 
 // cloneActions copies actions, keeping nil for an empty list.
-func cloneActions(actions []Action) ActionList {
+func cloneActions(actions []Action) []Action {
 	if len(actions) == 0 {
 		return nil
 	}
@@ -341,4 +339,21 @@ func (r *Registry) DeleteResources(ctx context.Context, namespace string, codes 
 		return store.Invalid(index("codes", r.limits.MaxBatch), "a batch holds at most "+strconv.Itoa(r.limits.MaxBatch)+" items, got "+strconv.Itoa(len(codes)))
 	}
 	return r.store.DeleteResources(ctx, namespaceOrDefault(namespace), lo.Uniq(codes))
+}
+
+// UnmarshalJSON decodes the input; actions may be an array, a string
+// holding an array (as Authing sends it), or null.
+func (in *CreateResourceInput) UnmarshalJSON(b []byte) error {
+	type plain CreateResourceInput
+	aux := struct {
+		plain
+		Actions json.Unmarshaler `json:"actions"`
+	}{plain(*in), store.ActionsJSON(&in.Actions)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return withoutEmbeddedName(err)
+	}
+	actions := in.Actions
+	*in = CreateResourceInput(aux.plain)
+	in.Actions = actions
+	return nil
 }

@@ -79,7 +79,7 @@ func (rec *resource) export(ns string) store.Resource {
 		UpdatedAt:      rec.updatedAt,
 	}
 	if len(rec.actions) > 0 {
-		r.Actions = make(store.ActionList, len(rec.actions))
+		r.Actions = make([]store.Action, len(rec.actions))
 		copy(r.Actions, rec.actions)
 	}
 	if len(rec.i18n) > 0 {

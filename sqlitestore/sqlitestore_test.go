@@ -31,7 +31,7 @@ func sampleResource(ns, code string) store.Resource {
 			I18nValue:    map[string]string{"zh_CN": "名称 " + code, "fr": "Nom " + code},
 		},
 		Description:    "resource " + code,
-		Actions:        store.ActionList{{Name: "read", Description: "Read it"}, {Name: "write"}},
+		Actions:        []store.Action{{Name: "read", Description: "Read it"}, {Name: "write"}},
 		APIIdentifier:  "https://api.example.com/" + code,
 		LinkedToTenant: true,
 		CreatedAt:      t0,
@@ -52,13 +52,13 @@ func sampleTree() store.Tree {
 func sampleData(ns string) []store.DataResource {
 	return []store.DataResource{
 		{NamespaceCode: ns, ResourceCode: "api", ResourceName: "API path", Type: store.DataString,
-			Struct: store.Struct{String: "/v1/users"}, Actions: store.StringList{"get"}, CreatedAt: t0, UpdatedAt: t0},
+			Struct: store.Struct{String: "/v1/users"}, Actions: []string{"get"}, CreatedAt: t0, UpdatedAt: t0},
 		{NamespaceCode: ns, ResourceCode: "cards", ResourceName: "Cards", Type: store.DataArray,
 			Struct: store.Struct{Array: []string{"1", "2"}}, CreatedAt: t0, UpdatedAt: t0},
 		{NamespaceCode: ns, ResourceCode: "empty", ResourceName: "Empty", Type: store.DataArray,
 			Struct: store.Struct{Array: []string{}}, CreatedAt: t0, UpdatedAt: t0},
 		{NamespaceCode: ns, ResourceCode: "org", ResourceName: "Org chart", Description: "who is who", Type: store.DataTree,
-			Struct: store.Struct{Tree: sampleTree()}, Actions: store.StringList{"read", "write"}, CreatedAt: t0, UpdatedAt: t0},
+			Struct: store.Struct{Tree: sampleTree()}, Actions: []string{"read", "write"}, CreatedAt: t0, UpdatedAt: t0},
 	}
 }
 

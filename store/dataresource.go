@@ -113,15 +113,15 @@ func (s *Struct) UnmarshalJSON(b []byte) error {
 // organisation chart). Its code and its name are each unique within the
 // namespace.
 type DataResource struct {
-	NamespaceCode string     `json:"namespaceCode"`
-	ResourceCode  string     `json:"resourceCode"`
-	ResourceName  string     `json:"resourceName"`
-	Description   string     `json:"description,omitempty"`
-	Type          DataType   `json:"type"`
-	Struct        Struct     `json:"struct"`
-	Actions       StringList `json:"actions"`
-	CreatedAt     time.Time  `json:"createdAt"`
-	UpdatedAt     time.Time  `json:"updatedAt"`
+	NamespaceCode string    `json:"namespaceCode"`
+	ResourceCode  string    `json:"resourceCode"`
+	ResourceName  string    `json:"resourceName"`
+	Description   string    `json:"description,omitempty"`
+	Type          DataType  `json:"type"`
+	Struct        Struct    `json:"struct"`
+	Actions       []string  `json:"actions"`
+	CreatedAt     time.Time `json:"createdAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
 }
 
 // Clone returns a deep copy.

@@ -19,17 +19,17 @@ const (
 // Resource is something that can be protected, with the actions that exist on
 // it. Codes and IDs are each unique within a namespace.
 type Resource struct {
-	ID             string     `json:"id"`
-	Namespace      string     `json:"namespace"`
-	Code           string     `json:"code"`
-	Type           string     `json:"type"`
-	Name           I18nName   `json:"name"`
-	Description    string     `json:"description,omitempty"`
-	Actions        ActionList `json:"actions"`
-	APIIdentifier  string     `json:"apiIdentifier,omitempty"`
-	LinkedToTenant bool       `json:"linkedToTenant"`
-	CreatedAt      time.Time  `json:"createdAt"`
-	UpdatedAt      time.Time  `json:"updatedAt"`
+	ID             string    `json:"id"`
+	Namespace      string    `json:"namespace"`
+	Code           string    `json:"code"`
+	Type           string    `json:"type"`
+	Name           I18nName  `json:"name"`
+	Description    string    `json:"description,omitempty"`
+	Actions        []Action  `json:"actions"`
+	APIIdentifier  string    `json:"apiIdentifier,omitempty"`
+	LinkedToTenant bool      `json:"linkedToTenant"`
+	CreatedAt      time.Time `json:"createdAt"`
+	UpdatedAt      time.Time `json:"updatedAt"`
 }
 
 // Clone returns a deep copy; empty slices and maps become nil.
