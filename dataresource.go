@@ -204,6 +204,13 @@ func (r *Registry) GetDataResource(ctx context.Context, namespace, code string) 
 	return r.store.GetDataResource(ctx, namespaceOrDefault(namespace), code)
 }
 
+// GetDataResourceByName returns the data resource named name in namespace
+// (empty means default): ErrNotFound if no data resource has that name,
+// ErrNamespaceNotFound if the namespace does not exist.
+func (r *Registry) GetDataResourceByName(ctx context.Context, namespace, name string) (DataResource, error) {
+	return r.store.GetDataResourceByName(ctx, namespaceOrDefault(namespace), name)
+}
+
 // FindTreeNode returns the node at path ("product/productManager") of a
 // TREE data resource, without loading the whole tree where the store can
 // avoid it. A missing resource, a non-TREE resource or a missing path is

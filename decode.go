@@ -25,6 +25,7 @@ const MaxBodyBytes = 1 << 20
 // memory and time it spends are bounded whatever r holds.
 //
 // Bad input is an [*Error] matching [ErrInvalid]:
+//   - a nil reader (no body at all): Field "body";
 //   - a body longer than MaxBodyBytes, an empty body, malformed JSON,
 //     JSON nested too deeply (encoding/json stops at 10000 levels) or
 //     data after the value: Field "body";
@@ -37,6 +38,9 @@ const MaxBodyBytes = 1 << 20
 // only decodes: validation happens when the input is passed to the
 // Registry.
 func DecodeJSON(r io.Reader, v any) error {
+	if r == nil {
+		return store.Invalid("body", "is required")
+	}
 	body, err := io.ReadAll(io.LimitReader(r, MaxBodyBytes+1))
 	if err != nil {
 		return fmt.Errorf("resreg: read request body: %w", err)

@@ -126,8 +126,13 @@ func WithIDGenerator(gen func() string) Option {
 	}
 }
 
-// New returns a Registry that keeps its records in s.
+// New returns a Registry that keeps its records in s. A store is required:
+// New panics if s is nil, as that is a programming error that no call could
+// recover from later.
 func New(s store.Store, opts ...Option) *Registry {
+	if s == nil {
+		panic("resreg: New needs a store (memstore.New(), sqlitestore.Open(...)); got nil")
+	}
 	r := &Registry{
 		store:  s,
 		limits: DefaultLimits(),

@@ -3,6 +3,7 @@ package memstore
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/btree"
@@ -27,6 +28,8 @@ type Store struct {
 	// strs interns strings that repeat across many records (resource types,
 	// locale keys) so that a million resources share a handful of copies.
 	strs map[string]string
+	// closed is set by Close; see closedErr.
+	closed atomic.Bool
 }
 
 var _ store.Store = (*Store)(nil)

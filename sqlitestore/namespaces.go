@@ -106,7 +106,7 @@ func (s *Store) GetNamespace(ctx context.Context, code string) (store.Namespace,
 		return store.Namespace{}, err
 	}
 	if s.closed.Load() {
-		return store.Namespace{}, errClosed
+		return store.Namespace{}, store.Closed()
 	}
 	ns, err := scanNamespace(s.db.QueryRowContext(ctx, sqlGetNamespace, code))
 	if errors.Is(err, sql.ErrNoRows) {

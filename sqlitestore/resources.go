@@ -210,7 +210,7 @@ func (s *Store) getOneResource(ctx context.Context, st *sql.Stmt, namespace, key
 		return store.Resource{}, err
 	}
 	if s.closed.Load() {
-		return store.Resource{}, errClosed
+		return store.Resource{}, store.Closed()
 	}
 	r, err := scanResource(st.QueryRowContext(ctx, namespace, key))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -135,7 +135,7 @@ func (s *Store) GetDataTreeNode(ctx context.Context, namespace, code, path strin
 		return store.TreePath{}, err
 	}
 	if s.closed.Load() {
-		return store.TreePath{}, errClosed
+		return store.TreePath{}, store.Closed()
 	}
 	var tp store.TreePath
 	err := s.db.QueryRowContext(ctx, sqlGetTreeNode, namespace, code, path).Scan(&tp.Path, &tp.Code, &tp.Name, &tp.Value, &tp.Depth)

@@ -39,7 +39,7 @@ func (s *Store) write(ctx context.Context, fn func(w *wtx) error) (err error) {
 		return err
 	}
 	if s.closed.Load() {
-		return errClosed
+		return store.Closed()
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -134,7 +134,7 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	if s.closed.Load() {
-		return errClosed
+		return store.Closed()
 	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -147,7 +147,6 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-var errClosed = errors.New("sqlitestore: store is closed")
 
 // wtx is a write transaction in progress. Its statements run under a
 // context without cancellation, so that the driver does not arm an

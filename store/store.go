@@ -54,6 +54,8 @@ type WriteOptions struct {
 // as it is and nothing is written. Changes it makes to the record's key
 // fields (namespace, code, ID) and CreatedAt are ignored.
 type Store interface {
+	Closer
+
 	// CreateNamespace adds ns. It returns ErrConflict if ns.Code exists.
 	CreateNamespace(ctx context.Context, ns Namespace) error
 	// GetNamespace returns ErrNamespaceNotFound if code does not exist.

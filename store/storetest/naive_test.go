@@ -14,10 +14,11 @@ import (
 // full copies in and out. It exists so that the suite is checked against a
 // store known to be right; each conformance test must pass on it.
 type naive struct {
-	mu   sync.Mutex
-	ns   map[string]store.Namespace
-	res  map[string]map[string]store.Resource     // namespace → code → record
-	data map[string]map[string]store.DataResource // namespace → code → record
+	mu     sync.Mutex
+	ns     map[string]store.Namespace
+	res    map[string]map[string]store.Resource     // namespace → code → record
+	data   map[string]map[string]store.DataResource // namespace → code → record
+	closed bool
 }
 
 var _ store.Store = (*naive)(nil)
@@ -59,6 +60,18 @@ func (n *naive) lock(ctx context.Context) error {
 		return err
 	}
 	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return store.Closed()
+	}
+	return nil
+}
+
+// Close marks the store closed; closing twice is nil.
+func (n *naive) Close() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.closed = true
 	return nil
 }
 

@@ -1,0 +1,79 @@
+package resreg_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/resreg/resreg"
+	"github.com/resreg/resreg/store"
+)
+
+func TestGetDataResourceByName(t *testing.T) {
+	ctx := context.Background()
+	reg := newRegistry(t)
+	_, err := reg.CreateDataResource(ctx, resreg.CreateDataResourceInput{
+		NamespaceCode: "default", ResourceCode: "d", ResourceName: "Paths",
+		Type: resreg.DataString, Struct: resreg.StringStruct("/v1"), Actions: []string{"get"},
+	})
+	require.NoError(t, err)
+
+	tests := []struct {
+		name, namespace, resourceName string
+		wantCode                      string
+		wantErr                       error
+	}{
+		{"found in the default namespace", "", "Paths", "d", nil},
+		{"found by explicit namespace", "default", "Paths", "d", nil},
+		{"missing name", "", "Nope", "", resreg.ErrNotFound},
+		{"missing namespace", "nope", "Paths", "", resreg.ErrNamespaceNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := reg.GetDataResourceByName(ctx, tc.namespace, tc.resourceName)
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.wantCode, d.ResourceCode)
+		})
+	}
+}
+
+func TestNewNilStorePanics(t *testing.T) {
+	require.PanicsWithValue(t, "resreg: New needs a store (memstore.New(), sqlitestore.Open(...)); got nil", func() {
+		resreg.New(nil)
+	})
+	var typedNil store.Store
+	require.Panics(t, func() { resreg.New(typedNil) })
+}
+
+func TestDecodeJSONNilReader(t *testing.T) {
+	var in resreg.CreateResourceInput
+	var r io.Reader
+	err := resreg.DecodeJSON(r, &in)
+	require.ErrorIs(t, err, resreg.ErrInvalid)
+	var e *resreg.Error
+	require.True(t, errors.As(err, &e))
+	require.Equal(t, "body", e.Field)
+}
+
+// TestRootDoesNotImportNetHTTP keeps net/http (about 1.4 MB of a stripped
+// binary, see BENCHMARKS.md) out of every program that links resreg.
+func TestRootDoesNotImportNetHTTP(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool on PATH")
+	}
+	out, err := exec.Command(goTool, "list", "-deps", ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	for _, dep := range strings.Fields(string(out)) {
+		require.NotEqual(t, "net/http", dep, "package resreg must not depend on net/http")
+	}
+}
