@@ -82,7 +82,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 	if err := ctx.Err(); err != nil {
 		return store.Page[store.DataResource]{}, err
 	}
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindDataResources, filter.Namespace)
 	if err != nil {
 		return store.Page[store.DataResource]{}, err
 	}
@@ -101,12 +101,14 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 		match = filter.Match
 	}
 	return page(src, listing[*store.DataResource, store.DataResource]{
-		key:      key,
-		match:    match,
-		out:      func(d *store.DataResource) store.DataResource { return d.Clone() },
-		cursor:   cur,
-		total:    opts.IncludeTotal,
-		matchAll: matchAll,
+		kind:      store.KindDataResources,
+		namespace: filter.Namespace,
+		key:       key,
+		match:     match,
+		out:       func(d *store.DataResource) store.DataResource { return d.Clone() },
+		cursor:    cur,
+		total:     opts.IncludeTotal,
+		matchAll:  matchAll,
 	}), nil
 }
 

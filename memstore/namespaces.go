@@ -38,7 +38,7 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 	if err := ctx.Err(); err != nil {
 		return store.Page[store.Namespace]{}, err
 	}
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindNamespaces, "")
 	if err != nil {
 		return store.Page[store.Namespace]{}, err
 	}
@@ -51,6 +51,7 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 		return &namespace{meta: store.Namespace{Code: code}}
 	})
 	return page(src, listing[*namespace, store.Namespace]{
+		kind:   store.KindNamespaces,
 		key:    key,
 		out:    func(ns *namespace) store.Namespace { return ns.meta },
 		cursor: cur,

@@ -149,7 +149,7 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 	if err := ctx.Err(); err != nil {
 		return store.Page[store.Resource]{}, err
 	}
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindResources, filter.Namespace)
 	if err != nil {
 		return store.Page[store.Resource]{}, err
 	}
@@ -173,12 +173,14 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 	}
 	nsCode := ns.meta.Code
 	return page(src, listing[*resource, store.Resource]{
-		key:      key,
-		match:    match,
-		out:      func(rec *resource) store.Resource { return rec.export(nsCode) },
-		cursor:   cur,
-		total:    opts.IncludeTotal,
-		matchAll: matchAll,
+		kind:      store.KindResources,
+		namespace: nsCode,
+		key:       key,
+		match:     match,
+		out:       func(rec *resource) store.Resource { return rec.export(nsCode) },
+		cursor:    cur,
+		total:     opts.IncludeTotal,
+		matchAll:  matchAll,
 	}), nil
 }
 

@@ -176,7 +176,7 @@ func (s *Store) getData(ctx context.Context, query, ns, key, msg string) (store.
 // the trees of the returned page are read.
 func (s *Store) ListDataResources(ctx context.Context, filter store.DataResourceFilter, opts store.ListOptions) (store.Page[store.DataResource], error) {
 	var page store.Page[store.DataResource]
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindDataResources, filter.Namespace)
 	if err != nil {
 		return page, err
 	}
@@ -200,7 +200,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 		if err != nil {
 			return err
 		}
-		page.Items, page.NextPageToken = cutPage(items, cur.Limit, func(d *store.DataResource) string { return d.ResourceCode })
+		page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindDataResources, ns, func(d *store.DataResource) string { return d.ResourceCode })
 		for i := range page.Items {
 			if sizes[i] < 0 {
 				continue

@@ -17,13 +17,14 @@ import (
 // page follows.
 
 // cutPage trims items, read with one extra row, to limit and returns the
-// token for the next page, or "" when items held no extra row.
-func cutPage[T any](items []T, limit int, key func(*T) string) ([]T, string) {
+// token for the next page of the listing of kind in namespace, or "" when
+// items held no extra row.
+func cutPage[T any](items []T, limit int, kind, namespace string, key func(*T) string) ([]T, string) {
 	if len(items) <= limit {
 		return items, ""
 	}
 	items = items[:limit]
-	return items, store.EncodePageToken(key(&items[limit-1]))
+	return items, store.EncodePageTokenFor(kind, namespace, key(&items[limit-1]))
 }
 
 // ListResources returns one page of the resources of filter.Namespace that
@@ -33,7 +34,7 @@ func cutPage[T any](items []T, limit int, key func(*T) string) ([]T, string) {
 // Codes or IDs it looks those records up by index instead of scanning.
 func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, opts store.ListOptions) (store.Page[store.Resource], error) {
 	var page store.Page[store.Resource]
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindResources, filter.Namespace)
 	if err != nil {
 		return page, err
 	}
@@ -56,7 +57,7 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 			if err != nil {
 				return err
 			}
-			page.Items, page.NextPageToken = cutPage(items, cur.Limit, resourceCode)
+			page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindResources, filter.Namespace, resourceCode)
 			if opts.IncludeTotal {
 				return tx.QueryRowContext(ctx, sqlCountResources, ns).Scan(&page.TotalCount)
 			}
@@ -70,7 +71,7 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 			if err != nil {
 				return err
 			}
-			page.Items, page.NextPageToken = cutPage(items, cur.Limit, resourceCode)
+			page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindResources, filter.Namespace, resourceCode)
 			if opts.IncludeTotal {
 				rows, err := tx.QueryContext(ctx, sqlScanResources, ns, "")
 				if err != nil {
@@ -177,6 +178,6 @@ func listResourcesByKey(ctx context.Context, tx *sql.Tx, filter store.ResourceFi
 	if len(rest) > cur.Limit+1 {
 		rest = rest[:cur.Limit+1]
 	}
-	page.Items, page.NextPageToken = cutPage(rest, cur.Limit, resourceCode)
+	page.Items, page.NextPageToken = cutPage(rest, cur.Limit, store.KindResources, filter.Namespace, resourceCode)
 	return nil
 }

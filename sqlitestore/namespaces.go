@@ -121,7 +121,7 @@ func (s *Store) GetNamespace(ctx context.Context, code string) (store.Namespace,
 // ListNamespaces lists namespaces in code order, one keyset page at a time.
 func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (store.Page[store.Namespace], error) {
 	var page store.Page[store.Namespace]
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindNamespaces, "")
 	if err != nil {
 		return page, err
 	}
@@ -142,7 +142,7 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		page.Items, page.NextPageToken = cutPage(items, cur.Limit, func(n *store.Namespace) string { return n.Code })
+		page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindNamespaces, "", func(n *store.Namespace) string { return n.Code })
 		if opts.IncludeTotal {
 			return tx.QueryRowContext(ctx, sqlCountNamespaces).Scan(&page.TotalCount)
 		}

@@ -33,7 +33,8 @@ type WriteOptions struct {
 //
 // Listings are ordered by code in byte order ("Menu" before "btn") and
 // paginated with [ListOptions]: an invalid page size or token is an
-// ErrInvalid error (see [ListOptions.Cursor]). Every page but the last is
+// ErrInvalid error (see [ListOptions.CursorFor]; a token works only for the
+// kind of listing and the namespace that issued it). Every page but the last is
 // full, the last page has an empty NextPageToken, and TotalCount, when
 // asked for, is set on every page.
 //

@@ -76,8 +76,8 @@ func (n *naive) Close() error {
 }
 
 // page cuts one page out of items, which are sorted by key.
-func page[T any](items []T, key func(T) string, opts store.ListOptions) (store.Page[T], error) {
-	c, err := opts.Cursor()
+func page[T any](items []T, kind, ns string, key func(T) string, opts store.ListOptions) (store.Page[T], error) {
+	c, err := opts.CursorFor(kind, ns)
 	if err != nil {
 		return store.Page[T]{}, err
 	}
@@ -94,7 +94,7 @@ func page[T any](items []T, key func(T) string, opts store.ListOptions) (store.P
 	end := min(start+c.Limit, len(items))
 	p.Items = items[start:end]
 	if end < len(items) {
-		p.NextPageToken = store.EncodePageToken(key(items[end-1]))
+		p.NextPageToken = store.EncodePageTokenFor(kind, ns, key(items[end-1]))
 	}
 	return p, nil
 }
@@ -140,7 +140,7 @@ func (n *naive) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 	}
 	defer n.mu.Unlock()
 	key := func(ns store.Namespace) string { return ns.Code }
-	return page(sortedValues(n.ns, key, func(*store.Namespace) bool { return true }), key, opts)
+	return page(sortedValues(n.ns, key, func(*store.Namespace) bool { return true }), store.KindNamespaces, "", key, opts)
 }
 
 func (n *naive) UpdateNamespace(ctx context.Context, code string, fn func(*store.Namespace) error) (store.Namespace, error) {
@@ -263,7 +263,7 @@ func (n *naive) ListResources(ctx context.Context, f store.ResourceFilter, opts 
 		return store.Page[store.Resource]{}, store.NamespaceNotFound(f.Namespace)
 	}
 	key := func(r store.Resource) string { return r.Code }
-	p, err := page(sortedValues(m, key, f.Match), key, opts)
+	p, err := page(sortedValues(m, key, f.Match), store.KindResources, f.Namespace, key, opts)
 	for i := range p.Items {
 		p.Items[i] = p.Items[i].Clone()
 	}
@@ -404,7 +404,7 @@ func (n *naive) ListDataResources(ctx context.Context, f store.DataResourceFilte
 		return store.Page[store.DataResource]{}, store.NamespaceNotFound(f.Namespace)
 	}
 	key := func(d store.DataResource) string { return d.ResourceCode }
-	p, err := page(sortedValues(m, key, f.Match), key, opts)
+	p, err := page(sortedValues(m, key, f.Match), store.KindDataResources, f.Namespace, key, opts)
 	for i := range p.Items {
 		p.Items[i] = p.Items[i].Clone()
 	}
