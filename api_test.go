@@ -77,3 +77,51 @@ func TestRootDoesNotImportNetHTTP(t *testing.T) {
 		require.NotEqual(t, "net/http", dep, "package resreg must not depend on net/http")
 	}
 }
+
+func TestFilterListBounds(t *testing.T) {
+	ctx := context.Background()
+	reg := newRegistry(t, resreg.WithLimits(resreg.Limits{MaxBatch: 3}))
+	list := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = "x" // repeats count toward the bound
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		call  func(n int) error
+		field string
+	}{
+		{"types", func(n int) error {
+			_, err := reg.ListResources(ctx, resreg.ResourceFilter{Types: list(n)}, resreg.ListOptions{})
+			return err
+		}, "types"},
+		{"codes", func(n int) error {
+			_, err := reg.ListResources(ctx, resreg.ResourceFilter{Codes: list(n)}, resreg.ListOptions{})
+			return err
+		}, "codes"},
+		{"ids", func(n int) error {
+			_, err := reg.ListResources(ctx, resreg.ResourceFilter{IDs: list(n)}, resreg.ListOptions{})
+			return err
+		}, "ids"},
+		{"data types", func(n int) error {
+			types := make([]resreg.DataType, n)
+			for i := range types {
+				types[i] = resreg.DataTree
+			}
+			_, err := reg.ListDataResources(ctx, resreg.DataResourceFilter{Types: types}, resreg.ListOptions{})
+			return err
+		}, "types"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NoError(t, tc.call(3), "MaxBatch items are allowed")
+			err := tc.call(4)
+			require.ErrorIs(t, err, resreg.ErrInvalid)
+			var e *resreg.Error
+			require.ErrorAs(t, err, &e)
+			require.Equal(t, tc.field, e.Field)
+		})
+	}
+}

@@ -222,10 +222,15 @@ func (r *Registry) FindTreeNode(ctx context.Context, namespace, code, path strin
 	return r.store.GetDataTreeNode(ctx, namespaceOrDefault(namespace), code, path)
 }
 
-// ListDataResources lists data resources ordered by code.
+// ListDataResources lists data resources ordered by code. Keyword is at
+// most MaxKeywordLen characters; Types holds at most Limits.MaxBatch items
+// (repeats count), else ErrInvalid on field "types".
 func (r *Registry) ListDataResources(ctx context.Context, filter DataResourceFilter, opts ListOptions) (Page[DataResource], error) {
 	filter.Namespace = namespaceOrDefault(filter.Namespace)
 	if err := checkText("keyword", filter.Keyword, MaxKeywordLen, false); err != nil {
+		return Page[DataResource]{}, err
+	}
+	if err := r.checkFilterLen("types", len(filter.Types)); err != nil {
 		return Page[DataResource]{}, err
 	}
 	return r.store.ListDataResources(ctx, filter, opts)

@@ -273,13 +273,32 @@ func (r *Registry) GetResourceByID(ctx context.Context, namespace, id string) (R
 
 // ListResources lists the resources that match filter, ordered by code.
 // Keyword matches a case-insensitive substring of the code or of any name
-// value; it may be at most MaxKeywordLen characters.
+// value; it may be at most MaxKeywordLen characters. Types, Codes and IDs
+// may each hold at most Limits.MaxBatch items (repeats count): a longer
+// list is ErrInvalid on field "types", "codes" or "ids", before the store
+// is asked.
 func (r *Registry) ListResources(ctx context.Context, filter ResourceFilter, opts ListOptions) (Page[Resource], error) {
 	filter.Namespace = namespaceOrDefault(filter.Namespace)
 	if err := checkText("keyword", filter.Keyword, MaxKeywordLen, false); err != nil {
 		return Page[Resource]{}, err
 	}
+	for _, l := range []struct {
+		field string
+		n     int
+	}{{"types", len(filter.Types)}, {"codes", len(filter.Codes)}, {"ids", len(filter.IDs)}} {
+		if err := r.checkFilterLen(l.field, l.n); err != nil {
+			return Page[Resource]{}, err
+		}
+	}
 	return r.store.ListResources(ctx, filter, opts)
+}
+
+// checkFilterLen bounds a filter list at Limits.MaxBatch items.
+func (r *Registry) checkFilterLen(field string, n int) error {
+	if n > r.limits.MaxBatch {
+		return store.Invalid(field, "a filter list holds at most "+strconv.Itoa(r.limits.MaxBatch)+" items, got "+strconv.Itoa(n))
+	}
+	return nil
 }
 
 // UpdateResource changes a resource. The new values are checked by the

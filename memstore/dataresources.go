@@ -98,7 +98,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 	matchAll := len(filter.Types) == 0 && filter.Keyword == ""
 	var match func(*store.DataResource) bool
 	if !matchAll {
-		match = filter.Match
+		match = filter.Matcher()
 	}
 	return page(src, listing[*store.DataResource, store.DataResource]{
 		kind:      store.KindDataResources,

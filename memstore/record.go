@@ -98,9 +98,10 @@ func (rec *resource) export(ns string) store.Resource {
 func resourceMatcher(f store.ResourceFilter) func(*resource) bool {
 	keyword := f.Keyword
 	f.Keyword = ""
+	match := f.Matcher()
 	return func(rec *resource) bool {
 		view := store.Resource{ID: rec.id, Code: rec.code, Type: rec.typ}
-		if !f.Match(&view) {
+		if !match(&view) {
 			return false
 		}
 		if keyword == "" || store.MatchKeyword(keyword, rec.code, rec.name) {

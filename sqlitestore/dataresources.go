@@ -237,6 +237,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 // when it has none. It closes rows.
 func collectData(rows *sql.Rows, limit int, filter store.DataResourceFilter) ([]store.DataResource, []int, error) {
 	defer rows.Close()
+	match := filter.Matcher()
 	capacity := limit
 	if capacity < 0 || capacity > 128 {
 		capacity = 128
@@ -253,7 +254,7 @@ func collectData(rows *sql.Rows, limit int, filter store.DataResourceFilter) ([]
 		if err != nil {
 			return nil, nil, err
 		}
-		if !filter.Match(&d) {
+		if !match(&d) {
 			continue
 		}
 		if !hasTree {

@@ -39,6 +39,7 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 		return page, err
 	}
 	ns := filter.Namespace
+	match := filter.Matcher()
 	err = s.read(ctx, func(tx *sql.Tx) error {
 		if err := s.requireNamespaceTx(ctx, tx, ns); err != nil {
 			return err
@@ -67,7 +68,7 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 			if err != nil {
 				return err
 			}
-			items, err := collectResources(rows, cur.Limit+1, filter.Match)
+			items, err := collectResources(rows, cur.Limit+1, match)
 			if err != nil {
 				return err
 			}
@@ -77,7 +78,7 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 				if err != nil {
 					return err
 				}
-				all, err := collectResources(rows, -1, filter.Match)
+				all, err := collectResources(rows, -1, match)
 				if err != nil {
 					return err
 				}
@@ -151,6 +152,7 @@ func listResourcesByKey(ctx context.Context, tx *sql.Tx, filter store.ResourceFi
 		return err
 	}
 	defer st.Close()
+	match := filter.Matcher()
 	matched := make([]store.Resource, 0, len(keys))
 	for _, k := range keys {
 		r, err := scanResource(st.QueryRowContext(ctx, filter.Namespace, k))
@@ -160,7 +162,7 @@ func listResourcesByKey(ctx context.Context, tx *sql.Tx, filter store.ResourceFi
 		if err != nil {
 			return err
 		}
-		if filter.Match(&r) {
+		if match(&r) {
 			matched = append(matched, r)
 		}
 	}
