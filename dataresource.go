@@ -100,7 +100,10 @@ func (r *Registry) CreateDataResource(ctx context.Context, in CreateDataResource
 	if err := checkCode("namespaceCode", in.NamespaceCode); err != nil {
 		return DataResource{}, err
 	}
-	now := r.now()
+	now, err := r.now("createdAt")
+	if err != nil {
+		return DataResource{}, err
+	}
 	// Validate the caller's values first and copy them only once they are
 	// known to be within the limits, so that hostile input is rejected
 	// before the work grows with it.
@@ -253,7 +256,10 @@ func (r *Registry) UpdateDataResource(ctx context.Context, namespace, code strin
 	if upd.Actions != nil {
 		newActions = slices.Clone(*upd.Actions)
 	}
-	now := r.now()
+	now, err := r.now("updatedAt")
+	if err != nil {
+		return DataResource{}, err
+	}
 	return r.store.UpdateDataResource(ctx, namespaceOrDefault(namespace), code, func(d *DataResource) error {
 		if upd.Struct != nil {
 			if shape := newStruct.Shape(); shape != d.Type {

@@ -105,7 +105,9 @@ func WithLimits(l Limits) Option {
 }
 
 // WithClock sets the clock that stamps CreatedAt and UpdatedAt (time.Now by
-// default). Stamps are kept in UTC.
+// default). Stamps are kept in UTC. A reading outside [store.MinTime,
+// store.MaxTime], the zero time included, makes the write fail with
+// ErrInvalid (field "createdAt" or "updatedAt") and write nothing.
 func WithClock(now func() time.Time) Option {
 	return func(r *Registry) {
 		if now != nil {
@@ -152,8 +154,18 @@ func (r *Registry) Limits() Limits { return r.limits }
 func (r *Registry) Store() store.Store { return r.store }
 
 // now returns the clock's time in UTC without a monotonic reading, the form
-// in which stores keep and return times.
-func (r *Registry) now() time.Time { return r.clock().UTC().Round(0) }
+// in which stores keep and return times. A reading outside the range every
+// store keeps ([store.MinTime] to [store.MaxTime]; the zero time is outside
+// it) is an ErrInvalid error on field, so that nothing is written with a
+// time a store would refuse or corrupt.
+func (r *Registry) now(field string) (time.Time, error) {
+	t := r.clock().UTC().Round(0)
+	if !store.TimeInRange(t) {
+		return time.Time{}, store.Invalid(field, "the clock read "+t.Format(time.RFC3339Nano)+", outside the range a store keeps, "+
+			store.MinTime.Format(time.RFC3339Nano)+" to "+store.MaxTime.Format(time.RFC3339Nano))
+	}
+	return t, nil
+}
 
 // randomID returns 128 random bits as 32 hexadecimal digits.
 func randomID() string {

@@ -93,7 +93,10 @@ func (r *Registry) CreateResources(ctx context.Context, in []CreateResourceInput
 // prefix[i].field when indexed is set and prefix.field otherwise (a single
 // create).
 func (r *Registry) createResources(ctx context.Context, prefix string, in []CreateResourceInput, indexed bool) ([]Resource, error) {
-	now := r.now()
+	now, err := r.now("createdAt")
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Resource, len(in))
 	for i, item := range in {
 		at := item0(prefix)
@@ -323,7 +326,10 @@ func (r *Registry) UpdateResource(ctx context.Context, namespace, code string, u
 	}
 	name := deref(upd.Name).Clone()
 	actions := cloneActions(probe.Actions)
-	now := r.now()
+	now, err := r.now("updatedAt")
+	if err != nil {
+		return Resource{}, err
+	}
 	return r.store.UpdateResource(ctx, namespaceOrDefault(namespace), code, func(res *Resource) error {
 		if upd.Type != nil {
 			res.Type = *upd.Type

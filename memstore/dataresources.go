@@ -8,6 +8,12 @@ import (
 
 // CreateDataResource adds d. A taken code is reported before a taken name.
 func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", d.CreatedAt, d.UpdatedAt); err != nil {
+		return err
+	}
 	ns, err := s.writeNamespace(ctx, d.NamespaceCode)
 	if err != nil {
 		return err
@@ -130,6 +136,9 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		return store.DataResource{}, err
 	}
 	next.NamespaceCode, next.ResourceCode, next.CreatedAt = rec.NamespaceCode, rec.ResourceCode, rec.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.DataResource{}, err
+	}
 	if next.ResourceName != rec.ResourceName {
 		if _, taken := ns.dataByName[next.ResourceName]; taken {
 			return store.DataResource{}, dataConflict("resourceName", "data resource name "+quote(next.ResourceName)+" is already taken", code)

@@ -11,6 +11,9 @@ func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := store.CheckTimes("", ns.CreatedAt, ns.UpdatedAt); err != nil {
+		return err
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
@@ -73,6 +76,9 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 	}
 	next.Code = ns.meta.Code
 	next.CreatedAt = ns.meta.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.Namespace{}, err
+	}
 	next.UpdatedAt = next.UpdatedAt.UTC()
 	ns.meta = next
 	return next, nil

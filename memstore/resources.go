@@ -19,6 +19,11 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 	if len(resources) == 0 {
 		return nil
 	}
+	for i := range resources {
+		if err := store.CheckTimes(resourceAt(i), resources[i].CreatedAt, resources[i].UpdatedAt); err != nil {
+			return err
+		}
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
@@ -228,6 +233,9 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 		return store.Resource{}, err
 	}
 	next.Namespace, next.Code, next.ID, next.CreatedAt = ns.meta.Code, rec.code, rec.id, rec.createdAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.Resource{}, err
+	}
 	// Overwriting the record in place keeps every index pointing at it;
 	// the key fields, which order and hash it, did not change.
 	s.fillResource(rec, &next)
@@ -269,3 +277,6 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 func resourceNotFound(namespace, code string) error {
 	return store.NotFound("resource "+quote(code)+" does not exist in namespace "+quote(namespace), code)
 }
+
+// resourceAt is the path of item i of a CreateResources batch.
+func resourceAt(i int) string { return "resources[" + strconv.Itoa(i) + "]" }

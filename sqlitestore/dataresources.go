@@ -111,6 +111,12 @@ func loadData(ctx context.Context, q queryer, query, ns, key string) (store.Data
 // CreateDataResource inserts d and its tree nodes. The primary key and the
 // name index reject a taken code or name.
 func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", d.CreatedAt, d.UpdatedAt); err != nil {
+		return err
+	}
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.requireNamespace(d.NamespaceCode); err != nil {
 			return err
@@ -293,6 +299,9 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		}
 		d = d.Clone()
 		d.NamespaceCode, d.ResourceCode, d.CreatedAt = old.NamespaceCode, old.ResourceCode, old.CreatedAt
+		if err := store.CheckTime("updatedAt", d.UpdatedAt); err != nil {
+			return err
+		}
 		d.UpdatedAt = normTime(d.UpdatedAt)
 		args := dataArgs(&d)
 		// Same columns as the insert minus the key and created_at, then the

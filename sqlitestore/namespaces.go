@@ -91,6 +91,12 @@ func (w *wtx) requireNamespace(ns string) error {
 
 // CreateNamespace adds ns. The primary key on code rejects a taken code.
 func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", ns.CreatedAt, ns.UpdatedAt); err != nil {
+		return err
+	}
 	return s.write(ctx, func(w *wtx) error {
 		_, err := w.exec(sqlInsertNamespace, ns.Code, ns.Name, ns.Description, encodeTime(ns.CreatedAt), encodeTime(ns.UpdatedAt))
 		if err != nil && errors.Is(translate(ctx, err), errUnique) {
@@ -171,6 +177,9 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 			return fnError{err}
 		}
 		ns.Code, ns.CreatedAt = old.Code, old.CreatedAt
+		if err := store.CheckTime("updatedAt", ns.UpdatedAt); err != nil {
+			return err
+		}
 		ns.UpdatedAt = normTime(ns.UpdatedAt)
 		if _, err := w.exec(`UPDATE resreg_namespaces SET name = ?, description = ?, updated_at = ? WHERE code = ?`,
 			ns.Name, ns.Description, encodeTime(ns.UpdatedAt), code); err != nil {

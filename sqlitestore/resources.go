@@ -82,6 +82,11 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 	if len(resources) == 0 {
 		return nil
 	}
+	for i := range resources {
+		if err := store.CheckTimes("resources["+strconv.Itoa(i)+"]", resources[i].CreatedAt, resources[i].UpdatedAt); err != nil {
+			return err
+		}
+	}
 	return s.write(ctx, func(w *wtx) error {
 		// Namespaces are checked first: the contract ranks a missing
 		// namespace before a conflict.
@@ -243,6 +248,9 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 		}
 		r = r.Clone()
 		r.Namespace, r.Code, r.ID, r.CreatedAt = old.Namespace, old.Code, old.ID, old.CreatedAt
+		if err := store.CheckTime("updatedAt", r.UpdatedAt); err != nil {
+			return err
+		}
 		r.UpdatedAt = normTime(r.UpdatedAt)
 		if _, err := w.exec(sqlUpdateResource, r.Type, r.Name.DefaultValue, encodeI18n(r.Name.I18nValue), r.Description,
 			encodeActions(r.Actions), r.APIIdentifier, r.LinkedToTenant, encodeTime(r.UpdatedAt), namespace, code); err != nil {

@@ -41,9 +41,11 @@ type WriteOptions struct {
 // In a conflict error, Codes lists the codes of the resources involved, also
 // when it is their ID that is taken.
 //
-// Times are kept with nanosecond precision and returned in UTC; stores may
-// limit them to the years 1678 to 2262 (int64 nanoseconds since 1970), and
-// the zero time is kept as the zero time.
+// Times are kept with nanosecond precision and returned in UTC. Every store
+// keeps exactly the times from [MinTime] to [MaxTime] (int64 nanoseconds
+// since 1970) and the zero time, which is kept as the zero time; a write
+// carrying any other time is an ErrInvalid error naming the field (see
+// [CheckTimes]) and writes nothing.
 //
 // Records given to a Store have passed the Registry's validation: resource
 // IDs are not empty (an empty ID is treated as no ID: it is never found and

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -115,6 +116,9 @@ func (n *naive) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 		return err
 	}
 	defer n.mu.Unlock()
+	if err := store.CheckTimes("", ns.CreatedAt, ns.UpdatedAt); err != nil {
+		return err
+	}
 	if _, ok := n.ns[ns.Code]; ok {
 		return store.Conflict("namespace exists", ns.Code)
 	}
@@ -157,6 +161,9 @@ func (n *naive) UpdateNamespace(ctx context.Context, code string, fn func(*store
 		return store.Namespace{}, err
 	}
 	next.Code, next.CreatedAt = cur.Code, cur.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.Namespace{}, err
+	}
 	n.ns[code] = normNS(next)
 	return n.ns[code], nil
 }
@@ -185,6 +192,11 @@ func (n *naive) CreateResources(ctx context.Context, rs []store.Resource, opts s
 		return err
 	}
 	defer n.mu.Unlock()
+	for i, r := range rs {
+		if err := store.CheckTimes("resources["+strconv.Itoa(i)+"]", r.CreatedAt, r.UpdatedAt); err != nil {
+			return err
+		}
+	}
 	for _, r := range rs {
 		if _, ok := n.ns[r.Namespace]; !ok {
 			return store.NamespaceNotFound(r.Namespace)
@@ -284,6 +296,9 @@ func (n *naive) UpdateResource(ctx context.Context, ns, code string, fn func(*st
 		return store.Resource{}, err
 	}
 	next.Namespace, next.Code, next.ID, next.CreatedAt = cur.Namespace, cur.Code, cur.ID, cur.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.Resource{}, err
+	}
 	n.res[ns][code] = normRes(next)
 	return n.res[ns][code].Clone(), nil
 }
@@ -317,6 +332,9 @@ func (n *naive) CreateDataResource(ctx context.Context, d store.DataResource) er
 		return err
 	}
 	defer n.mu.Unlock()
+	if err := store.CheckTimes("", d.CreatedAt, d.UpdatedAt); err != nil {
+		return err
+	}
 	m, ok := n.data[d.NamespaceCode]
 	if !ok {
 		return store.NamespaceNotFound(d.NamespaceCode)
@@ -425,6 +443,9 @@ func (n *naive) UpdateDataResource(ctx context.Context, ns, code string, fn func
 		return store.DataResource{}, err
 	}
 	next.NamespaceCode, next.ResourceCode, next.CreatedAt = cur.NamespaceCode, cur.ResourceCode, cur.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.DataResource{}, err
+	}
 	if err := nameTaken(n.data[ns], next, code); err != nil {
 		return store.DataResource{}, err
 	}

@@ -22,6 +22,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("done context", h.doneContext)
 	t.Run("concurrency", h.concurrency)
 	t.Run("closed", h.closed)
+	t.Run("times", h.times)
 }
 
 // harness hands each subtest a fresh store.
