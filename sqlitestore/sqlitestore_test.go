@@ -150,16 +150,6 @@ func TestMemoryStoreIsSharedAcrossConnections(t *testing.T) {
 	require.Len(t, first.Resources, 50)
 }
 
-func TestOpenMemoryPath(t *testing.T) {
-	s, err := sqlitestore.Open(t.Context(), ":memory:")
-	require.NoError(t, err)
-	defer s.Close()
-	fill(t, s)
-	other := openMemory(t)
-	_, err = other.GetNamespace(t.Context(), "shop")
-	require.ErrorIs(t, err, store.ErrNamespaceNotFound, "in-memory stores are separate")
-}
-
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "reg.db")
@@ -197,9 +187,13 @@ func TestNewerSchemaFails(t *testing.T) {
 
 	_, err = sqlitestore.Open(ctx, path)
 	require.ErrorIs(t, err, sqlitestore.ErrSchemaTooNew)
+	require.ErrorIs(t, err, store.ErrStorage, "a schema too new is a storage failure")
+	var se *store.Error
+	require.ErrorAs(t, err, &se)
 	require.Contains(t, err.Error(), "version "+strconv.Itoa(newer))
 	_, err = sqlitestore.New(ctx, db)
 	require.ErrorIs(t, err, sqlitestore.ErrSchemaTooNew)
+	require.ErrorAs(t, err, &se)
 }
 
 func schemaVersion(t *testing.T, db *sql.DB) int {
