@@ -125,3 +125,33 @@ func TestFilterListBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateResourceConflictSaysWhatIsTaken: a single create that conflicts
+// says that the code, or the ID, is taken, identically on every store.
+func TestCreateResourceConflictSaysWhatIsTaken(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		reg := resreg.New(s, resreg.WithIDGenerator(func() string { return "fixed-id" }))
+		_, err := reg.CreateResource(ctx, resreg.CreateResourceInput{Type: "API", Code: "ecs"})
+		require.NoError(t, err)
+
+		_, err = reg.CreateResource(ctx, resreg.CreateResourceInput{Type: "API", Code: "ecs"})
+		var e *resreg.Error
+		require.ErrorAs(t, err, &e)
+		require.ErrorIs(t, err, resreg.ErrConflict)
+		require.Equal(t, "code", e.Field)
+		require.Equal(t, []string{"ecs"}, e.Codes)
+		require.Equal(t, `resource code "ecs" is already taken; the ID of resource "ecs" is already taken`, e.Message)
+
+		reg = resreg.New(s)
+		_, err = reg.CreateResource(ctx, resreg.CreateResourceInput{Type: "API", Code: "ecs"})
+		require.ErrorAs(t, err, &e)
+		require.Equal(t, `resource code "ecs" is already taken`, e.Message)
+
+		reg = resreg.New(s, resreg.WithIDGenerator(func() string { return "fixed-id" }))
+		_, err = reg.CreateResource(ctx, resreg.CreateResourceInput{Type: "API", Code: "other"})
+		require.ErrorAs(t, err, &e)
+		require.Equal(t, `the ID of resource "other" is already taken`, e.Message)
+		require.Equal(t, []string{"other"}, e.Codes)
+	})
+}

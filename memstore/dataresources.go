@@ -20,10 +20,10 @@ func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) er
 	}
 	defer s.mu.Unlock()
 	if _, ok := ns.dataByCode[d.ResourceCode]; ok {
-		return dataConflict("resourceCode", "data resource code "+quote(d.ResourceCode)+" is already taken", d.ResourceCode)
+		return store.DataCodeTaken(d.ResourceCode)
 	}
 	if _, ok := ns.dataByName[d.ResourceName]; ok {
-		return dataConflict("resourceName", "data resource name "+quote(d.ResourceName)+" is already taken", d.ResourceCode)
+		return store.DataNameTaken(d.ResourceName, d.ResourceCode)
 	}
 	rec := newDataResource(&d)
 	ns.data.ReplaceOrInsert(rec)
@@ -55,7 +55,7 @@ func (s *Store) GetDataResourceByName(ctx context.Context, namespace, name strin
 	defer s.mu.RUnlock()
 	rec, ok := ns.dataByName[name]
 	if !ok {
-		return store.DataResource{}, store.NotFound("no data resource is named "+quote(name)+" in namespace "+quote(namespace), name)
+		return store.DataResource{}, store.DataResourceNameNotFound(namespace, name)
 	}
 	return rec.Clone(), nil
 }
@@ -69,15 +69,12 @@ func (s *Store) GetDataTreeNode(ctx context.Context, namespace, code, path strin
 	}
 	defer s.mu.RUnlock()
 	rec, ok := ns.dataByCode[code]
-	if !ok {
-		return store.TreePath{}, dataNotFound(namespace, code)
-	}
-	if rec.Type != store.DataTree {
-		return store.TreePath{}, store.NotFound("data resource "+quote(code)+" is not a TREE", code)
+	if !ok || rec.Type != store.DataTree {
+		return store.TreePath{}, store.TreeNodeNotFound(namespace, code, path)
 	}
 	node, depth := rec.Struct.Tree.Node(path)
 	if node == nil {
-		return store.TreePath{}, store.NotFound("TREE data resource "+quote(code)+" has no node at "+quote(path), code)
+		return store.TreePath{}, store.TreeNodeNotFound(namespace, code, path)
 	}
 	return store.TreePath{Path: path, Code: node.Code, Name: node.Name, Value: node.Value, Depth: depth}, nil
 }
@@ -141,7 +138,7 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 	}
 	if next.ResourceName != rec.ResourceName {
 		if _, taken := ns.dataByName[next.ResourceName]; taken {
-			return store.DataResource{}, dataConflict("resourceName", "data resource name "+quote(next.ResourceName)+" is already taken", code)
+			return store.DataResource{}, store.DataNameTaken(next.ResourceName, code)
 		}
 		delete(ns.dataByName, rec.ResourceName)
 		// rec is overwritten below, so the index may point at it already.
@@ -171,11 +168,5 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 }
 
 func dataNotFound(namespace, code string) error {
-	return store.NotFound("data resource "+quote(code)+" does not exist in namespace "+quote(namespace), code)
-}
-
-func dataConflict(field, message, code string) error {
-	e := store.Conflict(message, code)
-	e.Field = field
-	return e
+	return store.DataResourceNotFound(namespace, code)
 }

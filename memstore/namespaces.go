@@ -19,7 +19,7 @@ func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 	}
 	defer s.mu.Unlock()
 	if _, ok := s.byCode[ns.Code]; ok {
-		return store.Conflict("namespace "+quote(ns.Code)+" already exists", ns.Code)
+		return store.NamespaceExists(ns.Code)
 	}
 	s.addNamespace(ns)
 	return nil
@@ -92,12 +92,10 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 	}
 	defer s.mu.Unlock()
 	if code == store.DefaultNamespace {
-		return store.Invalid("namespace", "the default namespace cannot be deleted")
+		return store.DefaultNamespaceUndeletable()
 	}
 	if ns.resources.Len() > 0 || ns.data.Len() > 0 {
-		e := store.Conflict("namespace "+quote(code)+" still holds resources or data resources", code)
-		e.Field = "namespace"
-		return e
+		return store.NamespaceNotEmpty(code)
 	}
 	s.namespaces.Delete(ns)
 	delete(s.byCode, code)

@@ -42,18 +42,15 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 		added[ns]++
 	}
 
-	if conflicts := s.conflicts(resources, targets); len(conflicts) > 0 {
-		e := store.Conflict("resource codes or IDs are already taken or repeat within the batch", conflicts...)
-		e.Field = "resources"
-		return e
+	if kinds, conflicts := s.conflicts(resources, targets); len(conflicts) > 0 {
+		return store.ResourcesConflict(kinds, conflicts)
 	}
 
 	if limit := opts.MaxResourcesPerNamespace; limit > 0 {
 		for i := range resources {
 			ns := targets[i]
 			if n := ns.resources.Len() + added[ns]; n > limit {
-				return store.LimitExceeded("namespace " + quote(ns.meta.Code) + " would hold " +
-					strconv.Itoa(n) + " resources, more than its limit of " + strconv.Itoa(limit))
+				return store.QuotaExceeded(ns.meta.Code, n, limit)
 			}
 		}
 	}
@@ -70,9 +67,9 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 	return nil
 }
 
-// conflicts returns, sorted and without repeats, the code of every resource
-// whose code or ID is taken in its namespace or repeats within the batch.
-func (s *Store) conflicts(resources []store.Resource, targets []*namespace) []string {
+// conflicts returns the code of every resource whose code or ID is taken in
+// its namespace or repeats within the batch, and why.
+func (s *Store) conflicts(resources []store.Resource, targets []*namespace) (store.ConflictKind, []string) {
 	type key struct {
 		ns  *namespace
 		val string
@@ -84,37 +81,38 @@ func (s *Store) conflicts(resources []store.Resource, targets []*namespace) []st
 		ids = make(map[key]struct{}, len(resources))
 	}
 	var out []string
+	var kinds store.ConflictKind
 	for i := range resources {
 		r, ns := &resources[i], targets[i]
-		bad := false
+		var kind store.ConflictKind
 		if _, ok := ns.resByCode[r.Code]; ok {
-			bad = true
+			kind |= store.CodeTaken
 		}
 		if r.ID != "" {
 			if _, ok := ns.resByID[r.ID]; ok {
-				bad = true
+				kind |= store.IDTaken
 			}
 		}
 		if codes != nil {
 			ck := key{ns, r.Code}
 			if _, ok := codes[ck]; ok {
-				bad = true
+				kind |= store.Repeated
 			}
 			codes[ck] = struct{}{}
 			if r.ID != "" {
 				ik := key{ns, r.ID}
 				if _, ok := ids[ik]; ok {
-					bad = true
+					kind |= store.Repeated
 				}
 				ids[ik] = struct{}{}
 			}
 		}
-		if bad {
+		if kind != 0 {
+			kinds |= kind
 			out = append(out, r.Code)
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return kinds, out
 }
 
 // GetResource returns the resource with code in namespace.
@@ -142,7 +140,7 @@ func (s *Store) GetResourceByID(ctx context.Context, namespace, id string) (stor
 	defer s.mu.RUnlock()
 	rec, ok := ns.resByID[id]
 	if !ok || id == "" {
-		return store.Resource{}, store.NotFound("no resource has ID "+quote(id)+" in namespace "+quote(namespace), id)
+		return store.Resource{}, store.ResourceIDNotFound(namespace, id)
 	}
 	return rec.export(ns.meta.Code), nil
 }
@@ -256,9 +254,7 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 		}
 	}
 	if len(missing) > 0 {
-		slices.Sort(missing)
-		missing = slices.Compact(missing)
-		return store.NotFound("resources do not exist in namespace "+quote(namespace), missing...)
+		return store.ResourcesNotFound(namespace, missing)
 	}
 	for _, code := range codes {
 		rec, ok := ns.resByCode[code]
@@ -275,7 +271,7 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 }
 
 func resourceNotFound(namespace, code string) error {
-	return store.NotFound("resource "+quote(code)+" does not exist in namespace "+quote(namespace), code)
+	return store.ResourceNotFound(namespace, code)
 }
 
 // resourceAt is the path of item i of a CreateResources batch.

@@ -138,27 +138,23 @@ func (w *wtx) dataConflict(d *store.DataResource) error {
 		return err
 	}
 	if taken {
-		e := store.Conflict("data resource code "+quote(d.ResourceCode)+" is already taken", d.ResourceCode)
-		e.Field = "resourceCode"
-		return e
+		return store.DataCodeTaken(d.ResourceCode)
 	}
-	e := store.Conflict("data resource name "+quote(d.ResourceName)+" is already taken", d.ResourceCode)
-	e.Field = "resourceName"
-	return e
+	return store.DataNameTaken(d.ResourceName, d.ResourceCode)
 }
 
 // GetDataResource reads the record and, for a TREE, its nodes in one more
 // query, both in one read transaction.
 func (s *Store) GetDataResource(ctx context.Context, namespace, code string) (store.DataResource, error) {
-	return s.getData(ctx, sqlGetData, namespace, code, "data resource "+quote(code)+" does not exist")
+	return s.getData(ctx, sqlGetData, namespace, code, store.DataResourceNotFound(namespace, code))
 }
 
 // GetDataResourceByName is GetDataResource through the name index.
 func (s *Store) GetDataResourceByName(ctx context.Context, namespace, name string) (store.DataResource, error) {
-	return s.getData(ctx, sqlGetDataByName, namespace, name, "no data resource is named "+quote(name))
+	return s.getData(ctx, sqlGetDataByName, namespace, name, store.DataResourceNameNotFound(namespace, name))
 }
 
-func (s *Store) getData(ctx context.Context, query, ns, key, msg string) (store.DataResource, error) {
+func (s *Store) getData(ctx context.Context, query, ns, key string, notFound *store.Error) (store.DataResource, error) {
 	var d store.DataResource
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -167,7 +163,7 @@ func (s *Store) getData(ctx context.Context, query, ns, key, msg string) (store.
 			if err := s.requireNamespaceTx(ctx, tx, ns); err != nil {
 				return err
 			}
-			return store.NotFound(msg, key)
+			return notFound
 		}
 		return err
 	})
@@ -288,7 +284,7 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 			if err := w.requireNamespace(namespace); err != nil {
 				return err
 			}
-			return store.NotFound("data resource "+quote(code)+" does not exist", code)
+			return store.DataResourceNotFound(namespace, code)
 		}
 		if err != nil {
 			return err
@@ -309,9 +305,7 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		args = append(append(args[2:10:10], args[11]), namespace, code)
 		if _, err := w.exec(sqlUpdateData, args...); err != nil {
 			if errors.Is(translate(w.ctx, err), errUnique) {
-				e := store.Conflict("data resource name "+quote(d.ResourceName)+" is already taken", code)
-				e.Field = "resourceName"
-				return e
+				return store.DataNameTaken(d.ResourceName, code)
 			}
 			return err
 		}
@@ -347,7 +341,7 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 			if err := w.requireNamespace(namespace); err != nil {
 				return err
 			}
-			return store.NotFound("data resource "+quote(code)+" does not exist", code)
+			return store.DataResourceNotFound(namespace, code)
 		}
 		_, err = w.exec(sqlDeleteTree, namespace, code)
 		return err

@@ -66,7 +66,7 @@ func (s *Store) namespaceMissing(ctx context.Context, ns string) (bool, error) {
 
 // notFound builds the error for a record that a lookup did not find: a
 // missing namespace if that is the cause, else msg.
-func (s *Store) notFound(ctx context.Context, ns, msg, key string) error {
+func (s *Store) notFound(ctx context.Context, ns string, notFound *store.Error) error {
 	missing, err := s.namespaceMissing(ctx, ns)
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func (s *Store) notFound(ctx context.Context, ns, msg, key string) error {
 	if missing {
 		return store.NamespaceNotFound(ns)
 	}
-	return store.NotFound(msg, key)
+	return notFound
 }
 
 // requireNamespace checks, inside a write, that ns exists.
@@ -100,7 +100,7 @@ func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 	return s.write(ctx, func(w *wtx) error {
 		_, err := w.exec(sqlInsertNamespace, ns.Code, ns.Name, ns.Description, encodeTime(ns.CreatedAt), encodeTime(ns.UpdatedAt))
 		if err != nil && errors.Is(translate(ctx, err), errUnique) {
-			return store.Conflict("namespace "+quote(ns.Code)+" already exists", ns.Code)
+			return store.NamespaceExists(ns.Code)
 		}
 		return err
 	})
@@ -201,7 +201,7 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 			return err
 		}
 		if code == store.DefaultNamespace {
-			return store.Invalid("namespace", "the default namespace cannot be deleted")
+			return store.DefaultNamespaceUndeletable()
 		}
 		used, err := w.exists(`SELECT 1 WHERE EXISTS (SELECT 1 FROM resreg_resources WHERE namespace = ?)
 			OR EXISTS (SELECT 1 FROM resreg_data_resources WHERE namespace = ?)`, code, code)
@@ -209,11 +209,10 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 			return err
 		}
 		if used {
-			return store.Conflict("namespace "+quote(code)+" still holds resources or data resources", code)
+			return store.NamespaceNotEmpty(code)
 		}
 		_, err = w.exec(`DELETE FROM resreg_namespaces WHERE code = ?`, code)
 		return err
 	})
 }
 
-func quote(s string) string { return `"` + s + `"` }

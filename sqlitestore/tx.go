@@ -147,7 +147,6 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-
 // wtx is a write transaction in progress. Its statements run under a
 // context without cancellation, so that the driver does not arm an
 // interrupt watcher for every row of a batch; callers check ctx between
@@ -164,10 +163,6 @@ func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
 
 func (w *wtx) queryRow(query string, args ...any) *sql.Row {
 	return w.conn.QueryRowContext(w.bg, query, args...)
-}
-
-func (w *wtx) query(query string, args ...any) (*sql.Rows, error) {
-	return w.conn.QueryContext(w.bg, query, args...)
 }
 
 func (w *wtx) prepare(query string) (*sql.Stmt, error) {

@@ -3,6 +3,7 @@ package storetest_test
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"sync"
@@ -120,7 +121,7 @@ func (n *naive) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 		return err
 	}
 	if _, ok := n.ns[ns.Code]; ok {
-		return store.Conflict("namespace exists", ns.Code)
+		return store.NamespaceExists(ns.Code)
 	}
 	n.addNamespace(ns)
 	return nil
@@ -177,9 +178,9 @@ func (n *naive) DeleteNamespace(ctx context.Context, code string) error {
 	case n.ns[code].Code == "":
 		return store.NamespaceNotFound(code)
 	case code == store.DefaultNamespace:
-		return store.Invalid("namespace", "the default namespace cannot be deleted")
+		return store.DefaultNamespaceUndeletable()
 	case len(n.res[code]) > 0 || len(n.data[code]) > 0:
-		return store.Conflict("namespace is not empty", code)
+		return store.NamespaceNotEmpty(code)
 	}
 	delete(n.ns, code)
 	delete(n.res, code)
@@ -205,26 +206,33 @@ func (n *naive) CreateResources(ctx context.Context, rs []store.Resource, opts s
 	type key struct{ ns, v string }
 	codes, ids, added := map[key]bool{}, map[key]bool{}, map[string]int{}
 	var conflicts []string
+	var kinds store.ConflictKind
 	for _, r := range rs {
-		taken := codes[key{r.Namespace, r.Code}] || ids[key{r.Namespace, r.ID}]
+		var kind store.ConflictKind
+		if codes[key{r.Namespace, r.Code}] || (r.ID != "" && ids[key{r.Namespace, r.ID}]) {
+			kind |= store.Repeated
+		}
 		if _, ok := n.res[r.Namespace][r.Code]; ok {
-			taken = true
+			kind |= store.CodeTaken
 		}
 		for _, old := range n.res[r.Namespace] {
-			taken = taken || old.ID == r.ID
+			if r.ID != "" && old.ID == r.ID {
+				kind |= store.IDTaken
+			}
 		}
-		if taken {
+		if kind != 0 {
+			kinds |= kind
 			conflicts = append(conflicts, r.Code)
 		}
 		codes[key{r.Namespace, r.Code}], ids[key{r.Namespace, r.ID}] = true, true
 		added[r.Namespace]++
 	}
 	if len(conflicts) > 0 {
-		return store.Conflict("codes or IDs taken", conflicts...)
+		return store.ResourcesConflict(kinds, conflicts)
 	}
 	for ns, k := range added {
 		if opts.MaxResourcesPerNamespace > 0 && len(n.res[ns])+k > opts.MaxResourcesPerNamespace {
-			return store.LimitExceeded("namespace " + ns + " is full")
+			return store.QuotaExceeded(ns, len(n.res[ns])+k, opts.MaxResourcesPerNamespace)
 		}
 	}
 	for _, r := range rs {
@@ -244,7 +252,10 @@ func (n *naive) resource(ns, v string, byID bool) (store.Resource, error) {
 			return r, nil
 		}
 	}
-	return store.Resource{}, store.NotFound("no such resource", v)
+	if byID {
+		return store.Resource{}, store.ResourceIDNotFound(ns, v)
+	}
+	return store.Resource{}, store.ResourceNotFound(ns, v)
 }
 
 func (n *naive) GetResource(ctx context.Context, ns, code string) (store.Resource, error) {
@@ -319,7 +330,7 @@ func (n *naive) DeleteResources(ctx context.Context, ns string, codes []string) 
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("no such resources", missing...)
+		return store.ResourcesNotFound(ns, missing)
 	}
 	for _, c := range codes {
 		delete(m, c)
@@ -350,15 +361,15 @@ func (n *naive) CreateDataResource(ctx context.Context, d store.DataResource) er
 // and name against the namespace's data resources.
 func nameTaken(m map[string]store.DataResource, d store.DataResource, self string) error {
 	if _, ok := m[d.ResourceCode]; ok && self == "" {
-		e := store.Conflict("code taken", d.ResourceCode)
-		e.Field = "resourceCode"
-		return e
+		return store.DataCodeTaken(d.ResourceCode)
 	}
 	for _, old := range m {
 		if old.ResourceName == d.ResourceName && old.ResourceCode != self {
-			e := store.Conflict("name taken", old.ResourceCode)
-			e.Field = "resourceName"
-			return e
+			code := d.ResourceCode
+			if self != "" {
+				code = self
+			}
+			return store.DataNameTaken(d.ResourceName, code)
 		}
 	}
 	return nil
@@ -374,7 +385,10 @@ func (n *naive) dataResource(ns, code, name string) (store.DataResource, error) 
 			return d, nil
 		}
 	}
-	return store.DataResource{}, store.NotFound("no such data resource", code)
+	if name != "" {
+		return store.DataResource{}, store.DataResourceNameNotFound(ns, name)
+	}
+	return store.DataResource{}, store.DataResourceNotFound(ns, code)
 }
 
 func (n *naive) GetDataResource(ctx context.Context, ns, code string) (store.DataResource, error) {
@@ -401,15 +415,15 @@ func (n *naive) GetDataTreeNode(ctx context.Context, ns, code, path string) (sto
 	}
 	defer n.mu.Unlock()
 	d, err := n.dataResource(ns, code, "")
-	if err != nil {
+	if errors.Is(err, store.ErrNamespaceNotFound) {
 		return store.TreePath{}, err
 	}
 	for _, p := range d.Struct.Tree.Flatten() {
-		if p.Path == path && d.Type == store.DataTree {
+		if err == nil && p.Path == path && d.Type == store.DataTree {
 			return p, nil
 		}
 	}
-	return store.TreePath{}, store.NotFound("no node at "+path, code)
+	return store.TreePath{}, store.TreeNodeNotFound(ns, code, path)
 }
 
 func (n *naive) ListDataResources(ctx context.Context, f store.DataResourceFilter, opts store.ListOptions) (store.Page[store.DataResource], error) {

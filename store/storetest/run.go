@@ -23,6 +23,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("concurrency", h.concurrency)
 	t.Run("closed", h.closed)
 	t.Run("times", h.times)
+	t.Run("error details", h.errorDetails)
 }
 
 // harness hands each subtest a fresh store.
