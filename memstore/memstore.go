@@ -141,4 +141,3 @@ func (s *Store) writeNamespace(ctx context.Context, code string) (*namespace, er
 	}
 	return ns, nil
 }
-

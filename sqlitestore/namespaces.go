@@ -215,4 +215,3 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 		return err
 	})
 }
-
