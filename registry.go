@@ -3,6 +3,7 @@ package resreg
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"sync"
 	"time"
 
 	"github.com/resreg/resreg/store"
@@ -167,9 +168,28 @@ func (r *Registry) now(field string) (time.Time, error) {
 	return t, nil
 }
 
+// idBytes buffers random bytes for randomID: one read from crypto/rand
+// serves 256 IDs, so that a batch of 1000 generated IDs costs a handful of
+// reads, not 1000 (IDs are identifiers, not secrets, so holding the bytes
+// for a while is harmless).
+var idBytes struct {
+	sync.Mutex
+	buf  [4096]byte
+	left int
+}
+
 // randomID returns 128 random bits as 32 hexadecimal digits.
 func randomID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
+	idBytes.Lock()
+	if idBytes.left < len(b) {
+		_, _ = rand.Read(idBytes.buf[:]) // crypto/rand.Read never fails on supported platforms
+		idBytes.left = len(idBytes.buf)
+	}
+	copy(b[:], idBytes.buf[len(idBytes.buf)-idBytes.left:])
+	idBytes.left -= len(b)
+	idBytes.Unlock()
+	var out [32]byte
+	hex.Encode(out[:], b[:])
+	return string(out[:])
 }

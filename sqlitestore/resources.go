@@ -84,8 +84,8 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 		return nil
 	}
 	for i := range resources {
-		if err := store.CheckTimes("resources["+strconv.Itoa(i)+"]", resources[i].CreatedAt, resources[i].UpdatedAt); err != nil {
-			return err
+		if store.CheckTimes("", resources[i].CreatedAt, resources[i].UpdatedAt) != nil {
+			return store.CheckTimes("resources["+strconv.Itoa(i)+"]", resources[i].CreatedAt, resources[i].UpdatedAt)
 		}
 	}
 	return s.write(ctx, func(w *wtx) error {

@@ -38,6 +38,9 @@ func CheckTime(field string, t time.Time) error {
 // the record's path ("" for a single record, "resources[3]" in a batch),
 // giving fields such as "resources[3].createdAt".
 func CheckTimes(prefix string, createdAt, updatedAt time.Time) error {
+	if (createdAt.IsZero() || TimeInRange(createdAt)) && (updatedAt.IsZero() || TimeInRange(updatedAt)) {
+		return nil // the common case builds no field path
+	}
 	dot := ""
 	if prefix != "" {
 		dot = prefix + "."
