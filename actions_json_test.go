@@ -91,3 +91,24 @@ func TestActionsJSON(t *testing.T) {
 	err = resreg.DecodeJSON(strings.NewReader(`{"code":"c","actions":"not json"}`), &bad)
 	require.ErrorIs(t, err, resreg.ErrInvalid)
 }
+
+// TestActionNamesAreText: action names follow the text rule of Authing,
+// not the code rule: any script, inner spaces, up to 128 characters.
+func TestActionNamesAreText(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"资源操作名称", "read all", "ecs:Start", "Lire les données", strings.Repeat("名", 128), "a\u00a0b"} {
+		t.Run(name, func(t *testing.T) {
+			reg := newRegistry(t)
+			res, err := reg.CreateResource(ctx, resreg.CreateResourceInput{Type: "API", Code: "r", Actions: []resreg.Action{{Name: name, Description: "d"}}})
+			require.NoError(t, err)
+			require.Equal(t, name, res.Actions[0].Name)
+			d, err := reg.CreateDataResource(ctx, resreg.CreateDataResourceInput{NamespaceCode: "default", ResourceCode: "d", ResourceName: "D",
+				Type: resreg.DataString, Struct: resreg.StringStruct("x"), Actions: []string{name}})
+			require.NoError(t, err)
+			require.Equal(t, []string{name}, d.Actions)
+		})
+	}
+	reg := newRegistry(t)
+	_, err := reg.CreateResource(ctx, resreg.CreateResourceInput{Type: "API", Code: "r", Actions: []resreg.Action{{Name: "同名", Description: "a"}, {Name: "同名", Description: "b"}}})
+	require.ErrorIs(t, err, resreg.ErrInvalid, "names stay unique within their resource")
+}

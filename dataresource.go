@@ -94,7 +94,8 @@ type DataResourceExistsQuery struct {
 // shape of the type and is not empty (a STRING of at most MaxValueLen
 // characters; an ARRAY of at most Limits.MaxArrayItems distinct non-blank
 // items; a TREE as checked by the tree rules); actions are required, at
-// most Limits.MaxDataActions, each following the code rule, no repeats.
+// most Limits.MaxDataActions, each following the action name rule (see the
+// package documentation), no repeats.
 // A taken code or name is ErrConflict.
 func (r *Registry) CreateDataResource(ctx context.Context, in CreateDataResourceInput) (DataResource, error) {
 	if err := checkCode("namespaceCode", in.NamespaceCode); err != nil {
@@ -198,7 +199,7 @@ func (r *Registry) checkDataActions(field string, actions []string) error {
 	if len(actions) > r.limits.MaxDataActions {
 		return store.Invalid(field, "must hold at most "+strconv.Itoa(r.limits.MaxDataActions)+" actions, got "+strconv.Itoa(len(actions)))
 	}
-	return checkList(field, actions, checkCode)
+	return checkList(field, actions, checkActionName)
 }
 
 // GetDataResource returns the data resource code in namespace (empty means

@@ -12,9 +12,12 @@ import (
 // String length limits, in characters (Unicode code points). Every string
 // must also be valid UTF-8.
 const (
-	// MaxCodeLen bounds codes, type IDs, action names, namespace codes and
-	// tree node codes.
+	// MaxCodeLen bounds codes, type IDs, namespace codes and tree node
+	// codes.
 	MaxCodeLen = 128
+	// MaxActionNameLen bounds the action names of resources and data
+	// resources, which follow the action name rule, not the code rule.
+	MaxActionNameLen = 128
 	// MaxNameLen bounds names: namespace names, resource default names and
 	// translations, data resource names, tree node names.
 	MaxNameLen = 256

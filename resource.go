@@ -225,7 +225,7 @@ func (r *Registry) actionsOK(actions []Action) bool {
 	}
 	for i := range actions {
 		a := &actions[i]
-		if codeProblem(a.Name) != "" || textProblem(a.Description, MaxDescriptionLen, true) != "" {
+		if actionNameProblem(a.Name) != "" || textProblem(a.Description, MaxDescriptionLen, true) != "" {
 			return false
 		}
 	}
@@ -233,7 +233,7 @@ func (r *Registry) actionsOK(actions []Action) bool {
 }
 
 // checkActions enforces the action rules: at most Limits.MaxActions; each
-// name follows the code rule and is unique within the resource; each
+// name follows the action name rule and is unique within the resource; each
 // description is required text of at most MaxDescriptionLen characters.
 func (r *Registry) checkActions(field string, actions []Action) error {
 	if len(actions) > r.limits.MaxActions {
@@ -242,7 +242,7 @@ func (r *Registry) checkActions(field string, actions []Action) error {
 	seen := make(map[string]int, len(actions))
 	for i, a := range actions {
 		f := index(field, i)
-		if err := checkCode(join(f, "name"), a.Name); err != nil {
+		if err := checkActionName(join(f, "name"), a.Name); err != nil {
 			return err
 		}
 		if j, dup := seen[a.Name]; dup {
