@@ -24,3 +24,17 @@ func TestReadmeQuickStartCompiles(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, string(program), block)
 }
+
+// TestReadmeFuzzingTableUnderFuzzing: the table of the last fuzzing run
+// belongs to the Fuzzing section, not to Performance.
+func TestReadmeFuzzingTableUnderFuzzing(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	sections := map[string]string{}
+	for _, part := range strings.Split(string(readme), "\n#")[1:] {
+		title, body, _ := strings.Cut(part, "\n")
+		sections[strings.TrimLeft(title, "# ")] = body
+	}
+	require.Contains(t, sections["Fuzzing"], "| fuzzer | executions |")
+	require.NotContains(t, sections["Performance"], "| fuzzer |")
+}

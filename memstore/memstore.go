@@ -28,6 +28,9 @@ type Store struct {
 	// strs interns strings that repeat across many records (resource types,
 	// locale keys) so that a million resources share a handful of copies.
 	strs map[string]string
+	// recent and next are intern's ring of the values interned last.
+	recent [4]string
+	next   int
 	// closed is set by Close; see closedErr.
 	closed atomic.Bool
 }
@@ -97,15 +100,26 @@ func (s *Store) lookup(code string) (*namespace, error) {
 }
 
 // intern returns the shared copy of v. The caller holds the write lock.
+// The few values interned last are kept in a small ring and compared
+// before the map is hashed: a batch repeats the same type and locales on
+// every record.
 func (s *Store) intern(v string) string {
 	if v == "" {
 		return ""
 	}
-	if shared, ok := s.strs[v]; ok {
-		return shared
+	for _, recent := range s.recent {
+		if recent == v {
+			return recent
+		}
 	}
-	s.strs[v] = v
-	return v
+	shared, ok := s.strs[v]
+	if !ok {
+		s.strs[v] = v
+		shared = v
+	}
+	s.recent[s.next%len(s.recent)] = shared
+	s.next++
+	return shared
 }
 
 // readNamespace checks ctx, takes the read lock and returns the namespace;

@@ -109,17 +109,19 @@ func (s *Store) conflicts(resources []store.Resource, targets []*namespace) (sto
 		}
 		if codes != nil {
 			prefix := nsKey(i)
-			ck := prefix + r.Code
-			if _, ok := codes[ck]; ok {
+			// An insert that does not grow the map found a repeat: one
+			// hash per key instead of a lookup and an insert.
+			n := len(codes)
+			codes[prefix+r.Code] = struct{}{}
+			if len(codes) == n {
 				kind |= store.Repeated
 			}
-			codes[ck] = struct{}{}
 			if r.ID != "" {
-				ik := prefix + r.ID
-				if _, ok := ids[ik]; ok {
+				n := len(ids)
+				ids[prefix+r.ID] = struct{}{}
+				if len(ids) == n {
 					kind |= store.Repeated
 				}
-				ids[ik] = struct{}{}
 			}
 		}
 		if kind != 0 {
