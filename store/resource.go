@@ -44,7 +44,9 @@ func (r Resource) Clone() Resource {
 }
 
 // ResourceFilter selects resources in one namespace. Empty fields select
-// everything; non-empty fields must all match.
+// everything; non-empty fields must all match. The Registry accepts at most
+// Limits.MaxBatch items in each of Types, Codes and IDs; stores match them
+// through sets ([ResourceFilter.Matcher]).
 type ResourceFilter struct {
 	Namespace string   `json:"namespace,omitempty"`
 	Types     []string `json:"types,omitempty"`
