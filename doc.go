@@ -36,7 +36,7 @@
 //     a JSON array, and names as plain strings; EnOS returns names as
 //     {"defaultValue", "i18nValue"} objects. [Resource] encodes actions as an
 //     array and the name as an object, and decodes all of those forms
-//     ([ActionList], [I18nName]).
+//     ([Resource.UnmarshalJSON], [I18nName]).
 //   - A resource name is optional in CreateResource (Authing) but
 //     name.defaultValue is required in RegisterResources (EnOS: 31400,
 //     "resource name is invalid").
@@ -64,9 +64,14 @@
 //
 //   - The code rule: 1 to [MaxCodeLen] characters of A-Z a-z 0-9 _ . : -,
 //     starting with a letter or digit. It applies to resource codes, type
-//     IDs, action names (Authing's "ecs:Start"), data resource codes, data
-//     action names, namespace codes and tree node codes. '/' is never
-//     allowed, so tree paths split safely.
+//     IDs, data resource codes, namespace codes and tree node codes. '/' is
+//     never allowed, so tree paths split safely.
+//   - The action name rule, for the actions of resources and of data
+//     resources (Authing's "ecs:Start", but also "资源操作名称" or "read
+//     all"): 1 to [MaxActionNameLen] characters of valid UTF-8, not blank,
+//     no control characters, no leading or trailing white space
+//     (unicode.IsSpace), and no '/' or '*', which have meanings in
+//     permission strings.
 //   - The text rule: valid UTF-8 without control characters other than tab,
 //     newline and carriage return, with a maximum length in characters:
 //     [MaxNameLen] for names, [MaxDescriptionLen] for descriptions,
@@ -74,7 +79,7 @@
 //     Required text must not be blank.
 //   - Resources: type and code required; name optional (required
 //     defaultValue when registering); at most [Limits].MaxActions actions,
-//     each with a name (code rule, unique within the resource) and a
+//     each with a name (action name rule, unique within the resource) and a
 //     required description, as Authing's ResourceAction table says;
 //     apiIdentifier, when set, an absolute http or https URL with a host of
 //     at most [MaxAPIIdentifierLen] characters.

@@ -30,7 +30,11 @@ func (r *Registry) CreateNamespace(ctx context.Context, ns Namespace) (Namespace
 	if err := checkNamespaceText(ns.Name, ns.Description); err != nil {
 		return Namespace{}, err
 	}
-	ns.CreatedAt = r.now()
+	now, err := r.now("createdAt")
+	if err != nil {
+		return Namespace{}, err
+	}
+	ns.CreatedAt = now
 	ns.UpdatedAt = ns.CreatedAt
 	if err := r.store.CreateNamespace(ctx, ns); err != nil {
 		return Namespace{}, err
@@ -54,7 +58,10 @@ func (r *Registry) UpdateNamespace(ctx context.Context, code string, upd Namespa
 	if err := checkNamespaceText(name, desc); err != nil {
 		return Namespace{}, err
 	}
-	now := r.now()
+	now, err := r.now("updatedAt")
+	if err != nil {
+		return Namespace{}, err
+	}
 	return r.store.UpdateNamespace(ctx, code, func(ns *Namespace) error {
 		if upd.Name != nil {
 			ns.Name = name

@@ -3,6 +3,7 @@ package resreg
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -12,9 +13,12 @@ import (
 // String length limits, in characters (Unicode code points). Every string
 // must also be valid UTF-8.
 const (
-	// MaxCodeLen bounds codes, type IDs, action names, namespace codes and
-	// tree node codes.
+	// MaxCodeLen bounds codes, type IDs, namespace codes and tree node
+	// codes.
 	MaxCodeLen = 128
+	// MaxActionNameLen bounds the action names of resources and data
+	// resources, which follow the action name rule, not the code rule.
+	MaxActionNameLen = 128
 	// MaxNameLen bounds names: namespace names, resource default names and
 	// translations, data resource names, tree node names.
 	MaxNameLen = 256
@@ -113,7 +117,9 @@ func WithLimits(l Limits) Option {
 }
 
 // WithClock sets the clock that stamps CreatedAt and UpdatedAt (time.Now by
-// default). Stamps are kept in UTC.
+// default). Stamps are kept in UTC. A reading outside [store.MinTime,
+// store.MaxTime], the zero time included, makes the write fail with
+// ErrInvalid (field "createdAt" or "updatedAt") and write nothing.
 func WithClock(now func() time.Time) Option {
 	return func(r *Registry) {
 		if now != nil {
@@ -134,8 +140,13 @@ func WithIDGenerator(gen func() string) Option {
 	}
 }
 
-// New returns a Registry that keeps its records in s.
+// New returns a Registry that keeps its records in s. A store is required:
+// New panics if s is nil, as that is a programming error that no call could
+// recover from later.
 func New(s store.Store, opts ...Option) *Registry {
+	if s == nil {
+		panic("resreg: New needs a store (memstore.New(), sqlitestore.Open(...)); got nil")
+	}
 	r := &Registry{
 		store:  s,
 		limits: DefaultLimits(),
@@ -161,12 +172,41 @@ func (r *Registry) Limits() Limits { return r.limits }
 func (r *Registry) Store() store.Store { return r.inner }
 
 // now returns the clock's time in UTC without a monotonic reading, the form
-// in which stores keep and return times.
-func (r *Registry) now() time.Time { return r.clock().UTC().Round(0) }
+// in which stores keep and return times. A reading outside the range every
+// store keeps ([store.MinTime] to [store.MaxTime]; the zero time is outside
+// it) is an ErrInvalid error on field, so that nothing is written with a
+// time a store would refuse or corrupt.
+func (r *Registry) now(field string) (time.Time, error) {
+	t := r.clock().UTC().Round(0)
+	if !store.TimeInRange(t) {
+		return time.Time{}, store.Invalid(field, "the clock read "+t.Format(time.RFC3339Nano)+", outside the range a store keeps, "+
+			store.MinTime.Format(time.RFC3339Nano)+" to "+store.MaxTime.Format(time.RFC3339Nano))
+	}
+	return t, nil
+}
+
+// idBytes buffers random bytes for randomID: one read from crypto/rand
+// serves 256 IDs, so that a batch of 1000 generated IDs costs a handful of
+// reads, not 1000 (IDs are identifiers, not secrets, so holding the bytes
+// for a while is harmless).
+var idBytes struct {
+	sync.Mutex
+	buf  [4096]byte
+	left int
+}
 
 // randomID returns 128 random bits as 32 hexadecimal digits.
 func randomID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
+	idBytes.Lock()
+	if idBytes.left < len(b) {
+		_, _ = rand.Read(idBytes.buf[:]) // crypto/rand.Read never fails on supported platforms
+		idBytes.left = len(idBytes.buf)
+	}
+	copy(b[:], idBytes.buf[len(idBytes.buf)-idBytes.left:])
+	idBytes.left -= len(b)
+	idBytes.Unlock()
+	var out [32]byte
+	hex.Encode(out[:], b[:])
+	return string(out[:])
 }

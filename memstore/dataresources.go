@@ -8,16 +8,22 @@ import (
 
 // CreateDataResource adds d. A taken code is reported before a taken name.
 func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", d.CreatedAt, d.UpdatedAt); err != nil {
+		return err
+	}
 	ns, err := s.writeNamespace(ctx, d.NamespaceCode)
 	if err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
 	if _, ok := ns.dataByCode[d.ResourceCode]; ok {
-		return dataConflict("resourceCode", "data resource code "+quote(d.ResourceCode)+" is already taken", d.ResourceCode)
+		return store.DataCodeTaken(d.ResourceCode)
 	}
 	if _, ok := ns.dataByName[d.ResourceName]; ok {
-		return dataConflict("resourceName", "data resource name "+quote(d.ResourceName)+" is already taken", d.ResourceCode)
+		return store.DataNameTaken(d.ResourceName, d.ResourceCode)
 	}
 	rec := newDataResource(&d)
 	ns.data.ReplaceOrInsert(rec)
@@ -50,7 +56,7 @@ func (s *Store) GetDataResourceByName(ctx context.Context, namespace, name strin
 	defer s.mu.RUnlock()
 	rec, ok := ns.dataByName[name]
 	if !ok {
-		return store.DataResource{}, store.NotFound("no data resource is named "+quote(name)+" in namespace "+quote(namespace), name)
+		return store.DataResource{}, store.DataResourceNameNotFound(namespace, name)
 	}
 	return rec.Clone(), nil
 }
@@ -64,15 +70,12 @@ func (s *Store) GetDataTreeNode(ctx context.Context, namespace, code, path strin
 	}
 	defer s.mu.RUnlock()
 	rec, ok := ns.dataByCode[code]
-	if !ok {
-		return store.TreePath{}, dataNotFound(namespace, code)
-	}
-	if rec.Type != store.DataTree {
-		return store.TreePath{}, store.NotFound("data resource "+quote(code)+" is not a TREE", code)
+	if !ok || rec.Type != store.DataTree {
+		return store.TreePath{}, store.TreeNodeNotFound(namespace, code, path)
 	}
 	node, depth := rec.Struct.Tree.Node(path)
 	if node == nil {
-		return store.TreePath{}, store.NotFound("TREE data resource "+quote(code)+" has no node at "+quote(path), code)
+		return store.TreePath{}, store.TreeNodeNotFound(namespace, code, path)
 	}
 	return store.TreePath{Path: path, Code: node.Code, Name: node.Name, Value: node.Value, Depth: depth}, nil
 }
@@ -83,7 +86,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 	if err := ctx.Err(); err != nil {
 		return store.Page[store.DataResource]{}, err
 	}
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindDataResources, filter.Namespace)
 	if err != nil {
 		return store.Page[store.DataResource]{}, err
 	}
@@ -99,15 +102,17 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 	matchAll := len(filter.Types) == 0 && filter.Keyword == ""
 	var match func(*store.DataResource) bool
 	if !matchAll {
-		match = filter.Match
+		match = filter.Matcher()
 	}
 	return page(src, listing[*store.DataResource, store.DataResource]{
-		key:      key,
-		match:    match,
-		out:      func(d *store.DataResource) store.DataResource { return d.Clone() },
-		cursor:   cur,
-		total:    opts.IncludeTotal,
-		matchAll: matchAll,
+		kind:      store.KindDataResources,
+		namespace: filter.Namespace,
+		key:       key,
+		match:     match,
+		out:       func(d *store.DataResource) store.DataResource { return d.Clone() },
+		cursor:    cur,
+		total:     opts.IncludeTotal,
+		matchAll:  matchAll,
 	}), nil
 }
 
@@ -129,9 +134,12 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		return store.DataResource{}, err
 	}
 	next.NamespaceCode, next.ResourceCode, next.CreatedAt = rec.NamespaceCode, rec.ResourceCode, rec.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.DataResource{}, err
+	}
 	if next.ResourceName != rec.ResourceName {
 		if _, taken := ns.dataByName[next.ResourceName]; taken {
-			return store.DataResource{}, dataConflict("resourceName", "data resource name "+quote(next.ResourceName)+" is already taken", code)
+			return store.DataResource{}, store.DataNameTaken(next.ResourceName, code)
 		}
 		delete(ns.dataByName, rec.ResourceName)
 		// rec is overwritten below, so the index may point at it already.
@@ -163,11 +171,5 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 }
 
 func dataNotFound(namespace, code string) error {
-	return store.NotFound("data resource "+quote(code)+" does not exist in namespace "+quote(namespace), code)
-}
-
-func dataConflict(field, message, code string) error {
-	e := store.Conflict(message, code)
-	e.Field = field
-	return e
+	return store.DataResourceNotFound(namespace, code)
 }

@@ -3,6 +3,7 @@ package memstore
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/btree"
@@ -29,6 +30,11 @@ type Store struct {
 	strs map[string]string
 	// log is the change log, written under mu with the writes it records.
 	log changeLog
+	// recent and next are intern's ring of the values interned last.
+	recent [4]string
+	next   int
+	// closed is set by Close; see closedErr.
+	closed atomic.Bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -96,15 +102,26 @@ func (s *Store) lookup(code string) (*namespace, error) {
 }
 
 // intern returns the shared copy of v. The caller holds the write lock.
+// The few values interned last are kept in a small ring and compared
+// before the map is hashed: a batch repeats the same type and locales on
+// every record.
 func (s *Store) intern(v string) string {
 	if v == "" {
 		return ""
 	}
-	if shared, ok := s.strs[v]; ok {
-		return shared
+	for _, recent := range s.recent {
+		if recent == v {
+			return recent
+		}
 	}
-	s.strs[v] = v
-	return v
+	shared, ok := s.strs[v]
+	if !ok {
+		s.strs[v] = v
+		shared = v
+	}
+	s.recent[s.next%len(s.recent)] = shared
+	s.next++
+	return shared
 }
 
 // readNamespace checks ctx, takes the read lock and returns the namespace;
@@ -140,5 +157,3 @@ func (s *Store) writeNamespace(ctx context.Context, code string) (*namespace, er
 	}
 	return ns, nil
 }
-
-func quote(s string) string { return `"` + s + `"` }

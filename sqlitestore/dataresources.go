@@ -111,6 +111,12 @@ func loadData(ctx context.Context, q queryer, query, ns, key string) (store.Data
 // CreateDataResource inserts d and its tree nodes. The primary key and the
 // name index reject a taken code or name.
 func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", d.CreatedAt, d.UpdatedAt); err != nil {
+		return err
+	}
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.requireNamespace(d.NamespaceCode); err != nil {
 			return err
@@ -135,27 +141,23 @@ func (w *wtx) dataConflict(d *store.DataResource) error {
 		return err
 	}
 	if taken {
-		e := store.Conflict("data resource code "+quote(d.ResourceCode)+" is already taken", d.ResourceCode)
-		e.Field = "resourceCode"
-		return e
+		return store.DataCodeTaken(d.ResourceCode)
 	}
-	e := store.Conflict("data resource name "+quote(d.ResourceName)+" is already taken", d.ResourceCode)
-	e.Field = "resourceName"
-	return e
+	return store.DataNameTaken(d.ResourceName, d.ResourceCode)
 }
 
 // GetDataResource reads the record and, for a TREE, its nodes in one more
 // query, both in one read transaction.
 func (s *Store) GetDataResource(ctx context.Context, namespace, code string) (store.DataResource, error) {
-	return s.getData(ctx, sqlGetData, namespace, code, "data resource "+quote(code)+" does not exist")
+	return s.getData(ctx, sqlGetData, namespace, code, store.DataResourceNotFound(namespace, code))
 }
 
 // GetDataResourceByName is GetDataResource through the name index.
 func (s *Store) GetDataResourceByName(ctx context.Context, namespace, name string) (store.DataResource, error) {
-	return s.getData(ctx, sqlGetDataByName, namespace, name, "no data resource is named "+quote(name))
+	return s.getData(ctx, sqlGetDataByName, namespace, name, store.DataResourceNameNotFound(namespace, name))
 }
 
-func (s *Store) getData(ctx context.Context, query, ns, key, msg string) (store.DataResource, error) {
+func (s *Store) getData(ctx context.Context, query, ns, key string, notFound *store.Error) (store.DataResource, error) {
 	var d store.DataResource
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -164,7 +166,7 @@ func (s *Store) getData(ctx context.Context, query, ns, key, msg string) (store.
 			if err := s.requireNamespaceTx(ctx, tx, ns); err != nil {
 				return err
 			}
-			return store.NotFound(msg, key)
+			return notFound
 		}
 		return err
 	})
@@ -179,7 +181,7 @@ func (s *Store) getData(ctx context.Context, query, ns, key, msg string) (store.
 // the trees of the returned page are read.
 func (s *Store) ListDataResources(ctx context.Context, filter store.DataResourceFilter, opts store.ListOptions) (store.Page[store.DataResource], error) {
 	var page store.Page[store.DataResource]
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindDataResources, filter.Namespace)
 	if err != nil {
 		return page, err
 	}
@@ -203,7 +205,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 		if err != nil {
 			return err
 		}
-		page.Items, page.NextPageToken = cutPage(items, cur.Limit, func(d *store.DataResource) string { return d.ResourceCode })
+		page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindDataResources, ns, func(d *store.DataResource) string { return d.ResourceCode })
 		for i := range page.Items {
 			if sizes[i] < 0 {
 				continue
@@ -240,6 +242,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 // when it has none. It closes rows.
 func collectData(rows *sql.Rows, limit int, filter store.DataResourceFilter) ([]store.DataResource, []int, error) {
 	defer rows.Close()
+	match := filter.Matcher()
 	capacity := limit
 	if capacity < 0 || capacity > 128 {
 		capacity = 128
@@ -256,7 +259,7 @@ func collectData(rows *sql.Rows, limit int, filter store.DataResourceFilter) ([]
 		if err != nil {
 			return nil, nil, err
 		}
-		if !filter.Match(&d) {
+		if !match(&d) {
 			continue
 		}
 		if !hasTree {
@@ -284,7 +287,7 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 			if err := w.requireNamespace(namespace); err != nil {
 				return err
 			}
-			return store.NotFound("data resource "+quote(code)+" does not exist", code)
+			return store.DataResourceNotFound(namespace, code)
 		}
 		if err != nil {
 			return err
@@ -295,6 +298,9 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		}
 		d = d.Clone()
 		d.NamespaceCode, d.ResourceCode, d.CreatedAt = old.NamespaceCode, old.ResourceCode, old.CreatedAt
+		if err := store.CheckTime("updatedAt", d.UpdatedAt); err != nil {
+			return err
+		}
 		d.UpdatedAt = normTime(d.UpdatedAt)
 		args := dataArgs(&d)
 		// Same columns as the insert minus the key and created_at, then the
@@ -302,9 +308,7 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		args = append(append(args[2:10:10], args[11]), namespace, code)
 		if _, err := w.exec(sqlUpdateData, args...); err != nil {
 			if errors.Is(translate(w.ctx, err), errUnique) {
-				e := store.Conflict("data resource name "+quote(d.ResourceName)+" is already taken", code)
-				e.Field = "resourceName"
-				return e
+				return store.DataNameTaken(d.ResourceName, code)
 			}
 			return err
 		}
@@ -346,7 +350,7 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 			if err := w.requireNamespace(namespace); err != nil {
 				return err
 			}
-			return store.NotFound("data resource "+quote(code)+" does not exist", code)
+			return store.DataResourceNotFound(namespace, code)
 		}
 		_, err = w.exec(sqlDeleteTree, namespace, code)
 		return err

@@ -4,9 +4,12 @@
 //
 // # Opening
 //
-// [Open] takes a file name or a "file:" URI, creates the file if needed,
-// applies the schema migrations and returns a ready Store. It appends these
-// driver parameters to the name (see [DSN]):
+// [Open] takes a plain file name, which names exactly that file ('?', '#'
+// and '%' included), or a "file:" URI, the only form that carries
+// parameters. It creates the file if needed, applies the schema migrations
+// and returns a ready Store. It appends these driver parameters (see [DSN]);
+// a URI that sets one of these pragmas itself is ErrInvalid, and the
+// effective values are read back after opening (see [Store.Pragmas]):
 //
 //	_pragma=busy_timeout(5000)     wait up to 5 s for another writer's lock
 //	_pragma=journal_mode(WAL)      readers never block the writer, nor it them
@@ -20,7 +23,8 @@
 // When the lock stays taken, a write retries until its context's deadline
 // (or, without a deadline, for one busy_timeout) and then fails with
 // store.ErrBusy; SQLite's own busy and constraint errors never reach the
-// caller.
+// caller. Other failures of the storage (a read-only or full disk, an I/O
+// error) are store.ErrStorage errors that keep the driver's message.
 //
 // # Durability
 //
@@ -44,8 +48,9 @@
 //
 // # In memory
 //
-// [OpenMemory] (or Open with ":memory:") gives an in-memory store for tests.
-// A plain ":memory:" DSN would give each pooled connection its own empty
+// [OpenMemory] gives an in-memory store for tests; Open refuses "" and
+// ":memory:", so that an unset path never silently loses data. A plain
+// ":memory:" DSN would give each pooled connection its own empty
 // database; OpenMemory instead names a database of SQLite's memdb VFS
 // ("file:/resreg-N-RANDOM?vfs=memdb") that all connections of the pool share
 // with SQLite's usual locking, and holds one connection open so that the

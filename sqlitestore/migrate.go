@@ -3,22 +3,33 @@ package sqlitestore
 import (
 	"context"
 	"embed"
-	"errors"
-	"fmt"
 	"io/fs"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/resreg/resreg/store"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// ErrSchemaTooNew is returned by Open and New for a database whose schema
-// was written by a newer version of this package than the running one.
-var ErrSchemaTooNew = errors.New("sqlitestore: database schema is newer than this program supports")
+// ErrSchemaTooNew is returned by Open and New, inside an *store.Error, for a
+// database whose schema was written by a newer version of this package than
+// the running one. It also matches store.ErrStorage under errors.Is.
+var ErrSchemaTooNew error = schemaTooNew{}
+
+type schemaTooNew struct{}
+
+func (schemaTooNew) Error() string {
+	return "sqlitestore: database schema is newer than this program supports"
+}
+
+// Is makes ErrSchemaTooNew a storage failure for callers that only check
+// store.ErrStorage.
+func (schemaTooNew) Is(target error) bool { return target == store.ErrStorage }
 
 // migration is one embedded schema step; version n is file 000n_*.sql.
 type migration struct {
@@ -96,14 +107,17 @@ func (s *Store) schemaVersion(ctx context.Context) (int, error) {
 		err = s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM resreg_schema_migrations`).Scan(&current)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("sqlitestore: read schema version: %w", translate(ctx, err))
+		return 0, openError(ctx, "read schema version", err)
 	}
 	return current, checkVersion(current)
 }
 
 func checkVersion(v int) error {
 	if v > len(migrations) {
-		return fmt.Errorf("%w: database is at version %d, this program knows versions up to %d", ErrSchemaTooNew, v, len(migrations))
+		return &store.Error{
+			Message: "sqlitestore: database is at schema version " + strconv.Itoa(v) + ", this program knows versions up to " + strconv.Itoa(len(migrations)),
+			Err:     ErrSchemaTooNew,
+		}
 	}
 	return nil
 }
@@ -129,7 +143,7 @@ func (s *Store) migrateOne(ctx context.Context, target int) (done bool, err erro
 		}
 		m := migrations[current]
 		if _, err := w.exec(m.sql); err != nil {
-			return fmt.Errorf("sqlitestore: migration %s: %w", m.name, err)
+			return openError(ctx, "migration "+m.name, err)
 		}
 		if _, err := w.exec(`INSERT INTO resreg_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 			m.version, m.name, time.Now().UnixNano()); err != nil {

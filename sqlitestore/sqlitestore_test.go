@@ -31,7 +31,7 @@ func sampleResource(ns, code string) store.Resource {
 			I18nValue:    map[string]string{"zh_CN": "名称 " + code, "fr": "Nom " + code},
 		},
 		Description:    "resource " + code,
-		Actions:        store.ActionList{{Name: "read", Description: "Read it"}, {Name: "write"}},
+		Actions:        []store.Action{{Name: "read", Description: "Read it"}, {Name: "write"}},
 		APIIdentifier:  "https://api.example.com/" + code,
 		LinkedToTenant: true,
 		CreatedAt:      t0,
@@ -52,13 +52,13 @@ func sampleTree() store.Tree {
 func sampleData(ns string) []store.DataResource {
 	return []store.DataResource{
 		{NamespaceCode: ns, ResourceCode: "api", ResourceName: "API path", Type: store.DataString,
-			Struct: store.Struct{String: "/v1/users"}, Actions: store.StringList{"get"}, CreatedAt: t0, UpdatedAt: t0},
+			Struct: store.Struct{String: "/v1/users"}, Actions: []string{"get"}, CreatedAt: t0, UpdatedAt: t0},
 		{NamespaceCode: ns, ResourceCode: "cards", ResourceName: "Cards", Type: store.DataArray,
 			Struct: store.Struct{Array: []string{"1", "2"}}, CreatedAt: t0, UpdatedAt: t0},
 		{NamespaceCode: ns, ResourceCode: "empty", ResourceName: "Empty", Type: store.DataArray,
 			Struct: store.Struct{Array: []string{}}, CreatedAt: t0, UpdatedAt: t0},
 		{NamespaceCode: ns, ResourceCode: "org", ResourceName: "Org chart", Description: "who is who", Type: store.DataTree,
-			Struct: store.Struct{Tree: sampleTree()}, Actions: store.StringList{"read", "write"}, CreatedAt: t0, UpdatedAt: t0},
+			Struct: store.Struct{Tree: sampleTree()}, Actions: []string{"read", "write"}, CreatedAt: t0, UpdatedAt: t0},
 	}
 }
 
@@ -150,16 +150,6 @@ func TestMemoryStoreIsSharedAcrossConnections(t *testing.T) {
 	require.Len(t, first.Resources, 50)
 }
 
-func TestOpenMemoryPath(t *testing.T) {
-	s, err := sqlitestore.Open(t.Context(), ":memory:")
-	require.NoError(t, err)
-	defer s.Close()
-	fill(t, s)
-	other := openMemory(t)
-	_, err = other.GetNamespace(t.Context(), "shop")
-	require.ErrorIs(t, err, store.ErrNamespaceNotFound, "in-memory stores are separate")
-}
-
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "reg.db")
@@ -197,9 +187,13 @@ func TestNewerSchemaFails(t *testing.T) {
 
 	_, err = sqlitestore.Open(ctx, path)
 	require.ErrorIs(t, err, sqlitestore.ErrSchemaTooNew)
+	require.ErrorIs(t, err, store.ErrStorage, "a schema too new is a storage failure")
+	var se *store.Error
+	require.ErrorAs(t, err, &se)
 	require.Contains(t, err.Error(), "version "+strconv.Itoa(newer))
 	_, err = sqlitestore.New(ctx, db)
 	require.ErrorIs(t, err, sqlitestore.ErrSchemaTooNew)
+	require.ErrorAs(t, err, &se)
 }
 
 func schemaVersion(t *testing.T, db *sql.DB) int {

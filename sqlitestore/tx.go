@@ -39,7 +39,7 @@ func (s *Store) write(ctx context.Context, fn func(w *wtx) error) (err error) {
 		return err
 	}
 	if s.closed.Load() {
-		return errClosed
+		return store.Closed()
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -143,7 +143,7 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	if s.closed.Load() {
-		return errClosed
+		return store.Closed()
 	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -155,8 +155,6 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return nil
 }
-
-var errClosed = errors.New("sqlitestore: store is closed")
 
 // wtx is a write transaction in progress. Its statements run under a
 // context without cancellation, so that the driver does not arm an
@@ -190,10 +188,6 @@ func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
 
 func (w *wtx) queryRow(query string, args ...any) *sql.Row {
 	return w.conn.QueryRowContext(w.bg, query, args...)
-}
-
-func (w *wtx) query(query string, args ...any) (*sql.Rows, error) {
-	return w.conn.QueryContext(w.bg, query, args...)
 }
 
 func (w *wtx) prepare(query string) (*sql.Stmt, error) {

@@ -46,7 +46,7 @@ func NewResource(ns, code string) store.Resource {
 			I18nValue:    map[string]string{"zh_CN": "资源 " + code, "fr": "Ressource " + code},
 		},
 		Description: "protects " + code,
-		Actions: store.ActionList{
+		Actions: []store.Action{
 			{Name: code + ":read", Description: "Read " + code},
 			{Name: code + ":write", Description: "Write " + code},
 		},
@@ -65,7 +65,7 @@ func newStringData(ns, code, name string) store.DataResource {
 		Description:   "string " + code,
 		Type:          store.DataString,
 		Struct:        store.Struct{String: "/api/" + code},
-		Actions:       store.StringList{"read", "write"},
+		Actions:       []string{"read", "write"},
 		CreatedAt:     at(5),
 		UpdatedAt:     at(6),
 	}

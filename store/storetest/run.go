@@ -22,6 +22,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("done context", h.doneContext)
 	t.Run("concurrency", h.concurrency)
 	t.Run("changes", h.changes)
+	t.Run("closed", h.closed)
+	t.Run("times", h.times)
+	t.Run("error details", h.errorDetails)
 }
 
 // harness hands each subtest a fresh store.
