@@ -276,7 +276,9 @@ func (s *Store) ListGrants(ctx context.Context, filter store.GrantFilter, opts s
 		key = func(g *store.Grant) []string { return []string{g.ResourceCode, g.Action, string(g.Effect)} }
 	case filter.ResourceCode != "":
 		k, args = &grantsByResource, []any{ns, filter.ResourceCode}
-		key = func(g *store.Grant) []string { return []string{g.Subject.Type, g.Subject.ID, g.Action, string(g.Effect)} }
+		key = func(g *store.Grant) []string {
+			return []string{g.Subject.Type, g.Subject.ID, g.Action, string(g.Effect)}
+		}
 	default:
 		k, args = &grantsByNamespace, []any{ns}
 		key = func(g *store.Grant) []string {
