@@ -25,6 +25,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("copy safety", h.copySafety)
 	t.Run("done context", h.doneContext)
 	t.Run("concurrency", h.concurrency)
+	t.Run("permission concurrency", h.permissionConcurrency)
 }
 
 // harness hands each subtest a fresh store.
