@@ -41,7 +41,7 @@ var PlannedQueries = map[string]string{
 	"load tree":                 sqlLoadTree,
 	"delete tree":               sqlDeleteTree,
 
-	"resource actions":       sqlResourceActs,
+	"resource actions":       sqlResourceActsIn(3),
 	"delete grant":           sqlDeleteGrant,
 	"delete resource grants": sqlDeleteResourceGrants,
 	"delete action grants":   sqlDeleteActionGrants,

@@ -3,17 +3,16 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"slices"
+	"strings"
 
 	"github.com/resreg/resreg/store"
 )
 
 const (
-	sqlGrantCols    = `namespace, subject_type, subject_id, resource_code, action, effect, created_at`
-	sqlInsertGrant  = `INSERT INTO resreg_grants (` + sqlGrantCols + `) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
-	sqlDeleteGrant  = `DELETE FROM resreg_grants WHERE namespace = ? AND subject_type = ? AND subject_id = ? AND resource_code = ? AND action = ? AND effect = ?`
-	sqlResourceActs = `SELECT actions FROM resreg_resources WHERE namespace = ? AND code = ?`
+	sqlGrantCols   = `namespace, subject_type, subject_id, resource_code, action, effect, created_at`
+	sqlInsertGrant = `INSERT INTO resreg_grants (` + sqlGrantCols + `) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	sqlDeleteGrant = `DELETE FROM resreg_grants WHERE namespace = ? AND subject_type = ? AND subject_id = ? AND resource_code = ? AND action = ? AND effect = ?`
 	// The cascades return what they delete, so that each removal can be
 	// recorded.
 	sqlDeleteResourceGrants = `DELETE FROM resreg_grants WHERE namespace = ? AND resource_code = ? RETURNING ` + sqlGrantCols
@@ -112,43 +111,36 @@ func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 func (w *wtx) checkGrantTargets(grants []store.Grant) error {
 	type key struct{ ns, code string }
 	declared := make(map[key]store.ActionList)
-	absent := make(map[key]bool)
-	sel, err := w.prepare(sqlResourceActs)
-	if err != nil {
-		return err
-	}
-	defer sel.Close()
-	var missing, undeclared []string
+	byNamespace := make(map[string][]string)
 	for i := range grants {
-		if err := w.canceled(); err != nil {
+		g := &grants[i]
+		k := key{g.Namespace, g.ResourceCode}
+		if _, seen := declared[k]; seen || g.ResourceCode == store.Wildcard {
+			continue
+		}
+		declared[k] = nil
+		byNamespace[g.Namespace] = append(byNamespace[g.Namespace], g.ResourceCode)
+	}
+	found := make(map[key]bool, len(declared))
+	for ns, codes := range byNamespace {
+		err := w.resourceActions(ns, codes, func(code string, actions store.ActionList) {
+			declared[key{ns, code}], found[key{ns, code}] = actions, true
+		})
+		if err != nil {
 			return err
 		}
+	}
+	var missing, undeclared []string
+	for i := range grants {
 		g := &grants[i]
 		if g.ResourceCode == store.Wildcard {
 			continue
 		}
 		k := key{g.Namespace, g.ResourceCode}
-		if absent[k] {
-			continue
-		}
-		actions, ok := declared[k]
-		if !ok {
-			var blob []byte
-			err := sel.QueryRowContext(w.bg, g.Namespace, g.ResourceCode).Scan(&blob)
-			if errors.Is(err, sql.ErrNoRows) {
-				absent[k] = true
-				missing = append(missing, g.ResourceCode)
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if actions, err = decodeActions(blob); err != nil {
-				return err
-			}
-			declared[k] = actions
-		}
-		if g.Action != store.Wildcard && !slices.ContainsFunc(actions, func(a store.Action) bool { return a.Name == g.Action }) {
+		switch {
+		case !found[k]:
+			missing = append(missing, g.ResourceCode)
+		case g.Action != store.Wildcard && !slices.ContainsFunc(declared[k], func(a store.Action) bool { return a.Name == g.Action }):
 			undeclared = append(undeclared, g.Action)
 		}
 	}
@@ -159,6 +151,60 @@ func (w *wtx) checkGrantTargets(grants []store.Grant) error {
 		return &store.Error{Message: "granted actions are not declared by their resources", Codes: sortedUnique(undeclared), Err: store.ErrInvalid}
 	}
 	return nil
+}
+
+// lookupChunk bounds the codes of one IN list, well below SQLite's limit on
+// bound parameters.
+const lookupChunk = 500
+
+// resourceActions calls fn with the declared actions of each of codes (no
+// repeats) that names a resource of ns. It reads them with one primary key
+// search per code but one statement per chunk of codes: a statement per
+// code costs more in database/sql than the search itself.
+func (w *wtx) resourceActions(ns string, codes []string, fn func(code string, actions store.ActionList)) error {
+	for len(codes) > 0 {
+		if err := w.canceled(); err != nil {
+			return err
+		}
+		chunk := codes[:min(len(codes), lookupChunk)]
+		codes = codes[len(chunk):]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, ns)
+		for _, c := range chunk {
+			args = append(args, c)
+		}
+		rows, err := w.query(sqlResourceActsIn(len(chunk)), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var code string
+			var blob sql.RawBytes
+			if err := rows.Scan(&code, &blob); err != nil {
+				rows.Close()
+				return err
+			}
+			actions, err := decodeActions(blob)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			fn(code, actions)
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return err
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sqlResourceActsIn is sqlResourceActs for n codes at once.
+func sqlResourceActsIn(n int) string {
+	return `SELECT code, actions FROM resreg_resources WHERE namespace = ? AND code IN (?` + strings.Repeat(", ?", n-1) + `)`
 }
 
 func sortedUnique(list []string) []string {
