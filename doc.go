@@ -116,6 +116,17 @@
 // only when IncludeTotal is set. A keyword matches a case-insensitive
 // substring of the code or of any name value (default or translation).
 //
+// # Change log
+//
+// Every store records each committed write in a change log, in the same
+// transaction: one [Change] per record created, updated or deleted, tagged
+// with the actor of [WithActor]. [Registry.Changes] reads it page by page,
+// [Registry.Watch] follows it, and [Registry.PruneChanges] and
+// [WithChangeRetention] bound it. Seq is strictly increasing in commit
+// order in every process, so a consumer that resumes from the last Seq it
+// handled misses nothing; one that has fallen behind what is kept gets
+// [ErrChangesPruned]. See [store.ChangeLog] for the full contract.
+//
 // # Errors
 //
 // Check errors with errors.Is against [ErrInvalid], [ErrNotFound],

@@ -3,6 +3,7 @@ package resreg
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"sync/atomic"
 	"time"
 
 	"github.com/resreg/resreg/store"
@@ -94,6 +95,13 @@ type Registry struct {
 	limits Limits
 	clock  func() time.Time
 	newID  func() string
+
+	// inner is the store given to New; store is inner itself or, with a
+	// change retention, a wrapper that prunes after writes.
+	inner         store.Store
+	watchInterval time.Duration
+	retention     time.Duration
+	lastPrune     atomic.Int64 // unix nanoseconds of the last pruning by retention
 }
 
 // Option configures a Registry.
@@ -133,9 +141,15 @@ func New(s store.Store, opts ...Option) *Registry {
 		limits: DefaultLimits(),
 		clock:  time.Now,
 		newID:  randomID,
+
+		inner:         s,
+		watchInterval: DefaultWatchInterval,
 	}
 	for _, opt := range opts {
 		opt(r)
+	}
+	if r.retention > 0 {
+		r.store = retainingStore{Store: s, r: r}
 	}
 	return r
 }
@@ -144,7 +158,7 @@ func New(s store.Store, opts ...Option) *Registry {
 func (r *Registry) Limits() Limits { return r.limits }
 
 // Store returns the store the Registry writes to.
-func (r *Registry) Store() store.Store { return r.store }
+func (r *Registry) Store() store.Store { return r.inner }
 
 // now returns the clock's time in UTC without a monotonic reading, the form
 // in which stores keep and return times.

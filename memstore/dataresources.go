@@ -24,6 +24,7 @@ func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) er
 	ns.data.ReplaceOrInsert(rec)
 	ns.dataByCode[rec.ResourceCode] = rec
 	ns.dataByName[rec.ResourceName] = rec
+	s.logChange(ctx, changeTime(), store.OpCreate, store.KindDataResource, rec.NamespaceCode, rec.ResourceCode, frozenData(rec))
 	return nil
 }
 
@@ -155,6 +156,7 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 	// Overwriting in place keeps the code-ordered indexes valid: the
 	// resource code did not change.
 	*rec = *newDataResource(&next)
+	s.logChange(ctx, changeTime(), store.OpUpdate, store.KindDataResource, rec.NamespaceCode, rec.ResourceCode, frozenData(rec))
 	return rec.Clone(), nil
 }
 
@@ -175,6 +177,7 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 	ns.data.Delete(rec)
 	delete(ns.dataByCode, code)
 	delete(ns.dataByName, rec.ResourceName)
+	s.logChange(ctx, changeTime(), store.OpDelete, store.KindDataResource, rec.NamespaceCode, rec.ResourceCode, frozenData(rec))
 	return nil
 }
 

@@ -19,6 +19,11 @@
 // namespace named, policies by data resource pinned), so a delete that a
 // policy refuses reads only the policies concerned.
 //
+// Every write appends its changes to an in-memory change log under the same
+// lock (see [store.ChangeLog]); the log grows with every write until it is
+// pruned, by PruneChanges or a Registry's retention. [Store.ChangesNotify]
+// wakes watchers as soon as a write commits.
+//
 // Nothing is persisted: everything a Store holds is lost when the process
 // exits.
 package memstore

@@ -30,6 +30,8 @@ type Store struct {
 
 	members  membershipIndex // registry-wide
 	policies policyIndex     // registry-wide, with their targets and refs
+	// log is the change log, written under mu with the writes it records.
+	log changeLog
 }
 
 var _ store.Store = (*Store)(nil)

@@ -19,6 +19,7 @@ func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 		return store.Conflict("namespace "+quote(ns.Code)+" already exists", ns.Code)
 	}
 	s.addNamespace(ns)
+	s.logChange(ctx, changeTime(), store.OpCreate, store.KindNamespace, ns.Code, ns.Code, s.byCode[ns.Code].meta)
 	return nil
 }
 
@@ -74,6 +75,7 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 	next.CreatedAt = ns.meta.CreatedAt
 	next.UpdatedAt = next.UpdatedAt.UTC()
 	ns.meta = next
+	s.logChange(ctx, changeTime(), store.OpUpdate, store.KindNamespace, code, code, next)
 	return next, nil
 }
 
@@ -104,5 +106,6 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 	}
 	s.namespaces.Delete(ns)
 	delete(s.byCode, code)
+	s.logChange(ctx, changeTime(), store.OpDelete, store.KindNamespace, code, code, ns.meta)
 	return nil
 }

@@ -53,6 +53,8 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 		}
 	}
 
+	now := changeTime()
+	s.growLog(len(resources))
 	for i := range resources {
 		ns := targets[i]
 		rec := s.newResource(&resources[i])
@@ -61,6 +63,7 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 		if rec.id != "" {
 			ns.resByID[rec.id] = rec
 		}
+		s.logResource(ctx, now, store.OpCreate, ns.meta.Code, rec)
 	}
 	return nil
 }
@@ -235,6 +238,7 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 	// Overwriting the record in place keeps every index pointing at it;
 	// the key fields, which order and hash it, did not change.
 	s.fillResource(rec, &next)
+	s.logResource(ctx, changeTime(), store.OpUpdate, ns.meta.Code, rec)
 	return rec.export(ns.meta.Code), nil
 }
 
@@ -256,11 +260,13 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 		missing = slices.Compact(missing)
 		return store.NotFound("resources do not exist in namespace "+quote(namespace), missing...)
 	}
+	now := changeTime()
 	for _, code := range codes {
 		rec, ok := ns.resByCode[code]
 		if !ok {
 			continue // listed twice
 		}
+		s.logResource(ctx, now, store.OpDelete, ns.meta.Code, rec)
 		ns.resources.Delete(rec)
 		delete(ns.resByCode, code)
 		ns.grants.removeResource(code, nil)

@@ -121,7 +121,10 @@ func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) er
 			}
 			return err
 		}
-		return w.insertTree(d.NamespaceCode, d.ResourceCode, d.Struct.Tree)
+		if err := w.insertTree(d.NamespaceCode, d.ResourceCode, d.Struct.Tree); err != nil {
+			return err
+		}
+		return w.logData(store.OpCreate, d)
 	})
 }
 
@@ -317,6 +320,9 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 				return err
 			}
 		}
+		if err := w.logData(store.OpUpdate, d); err != nil {
+			return err
+		}
 		out = d
 		return nil
 	})
@@ -330,6 +336,9 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 // policy pins it with an exact ref.
 func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) error {
 	return s.write(ctx, func(w *wtx) error {
+		if err := w.logDataDelete(namespace, code); err != nil {
+			return err
+		}
 		res, err := w.exec(sqlDeleteData, namespace, code)
 		if err != nil {
 			return err

@@ -79,4 +79,20 @@
 // policy names; AddMembers walks the graph with recursive queries over the
 // membership keys, under the write lock, before each edge it adds, so two
 // writers cannot join two allowed edges into a cycle or an overlong chain.
+//
+// # Change log
+//
+// Schema version 3 adds resreg_changes, one row per change, keyed by its
+// rowid, which is the change's Seq. Rows are inserted by the write
+// transaction they record, so they commit or roll back with it. A new row
+// takes the largest rowid plus one while the transaction holds the write
+// lock, so Seq follows commit order across every process sharing the file,
+// and a WAL reader, whose snapshot always holds a prefix of the commits,
+// never finds a lower Seq appear after a higher one. Pruning keeps the
+// newest row, so no Seq is handed out twice, and Seq has no gaps, so the
+// oldest kept row tells whether a reader has fallen behind. Rows are
+// compact (op and kind as small integers, a resource as a binary record,
+// other records as JSON); the JSON of a Change is built when it is read.
+// [Store.ChangesNotify] wakes watchers of the same Store value after a
+// commit; watchers in other processes poll.
 package sqlitestore

@@ -96,7 +96,10 @@ func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 		if err != nil && errors.Is(translate(ctx, err), errUnique) {
 			return store.Conflict("namespace "+quote(ns.Code)+" already exists", ns.Code)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return w.logNamespace(store.OpCreate, ns)
 	})
 }
 
@@ -176,6 +179,9 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 			ns.Name, ns.Description, encodeTime(ns.UpdatedAt), code); err != nil {
 			return err
 		}
+		if err := w.logNamespace(store.OpUpdate, ns); err != nil {
+			return err
+		}
 		out = ns
 		return nil
 	})
@@ -213,6 +219,9 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 			return err
 		} else if used {
 			return store.Conflict("data policies name namespace "+quote(code), code)
+		}
+		if err := w.logNamespaceDelete(code); err != nil {
+			return err
 		}
 		_, err = w.exec(`DELETE FROM resreg_namespaces WHERE code = ?`, code)
 		return err

@@ -61,6 +61,12 @@ type Store struct {
 	getResourceByID *sql.Stmt
 	namespaceExists *sql.Stmt
 	listResources   *sql.Stmt
+
+	// notify wakes this process's watchers after a commit with changes.
+	notify notifier
+	// noChangeLog is set only by the tests' OpenAtVersion, for a schema
+	// older than the change log, whose writes record nothing.
+	noChangeLog bool
 }
 
 type config struct {

@@ -111,6 +111,9 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 			_, err := ins.ExecContext(w.bg, r.Namespace, r.Code, nullIfEmpty(r.ID), r.Type, r.Name.DefaultValue, encodeI18n(r.Name.I18nValue),
 				r.Description, encodeActions(r.Actions), r.APIIdentifier, r.LinkedToTenant, encodeTime(r.CreatedAt), encodeTime(r.UpdatedAt))
 			if err == nil {
+				if err := w.logResource(store.OpCreate, r); err != nil {
+					return err
+				}
 				continue
 			}
 			if !errors.Is(translate(w.ctx, err), errUnique) {
@@ -248,6 +251,9 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 			encodeActions(r.Actions), r.APIIdentifier, r.LinkedToTenant, encodeTime(r.UpdatedAt), namespace, code); err != nil {
 			return err
 		}
+		if err := w.logResource(store.OpUpdate, &r); err != nil {
+			return err
+		}
 		// Grants follow the actions they name.
 		if err := w.deleteActionGrants(namespace, code, old.Actions, r.Actions); err != nil {
 			return err
@@ -289,6 +295,9 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 				continue
 			}
 			done[code] = true
+			if err := w.logResourceDelete(namespace, code); err != nil {
+				return err
+			}
 			res, err := del.ExecContext(w.bg, namespace, code)
 			if err != nil {
 				return err

@@ -465,3 +465,29 @@ func TestMembershipWalksSearchTheirKeys(t *testing.T) {
 		})
 	}
 }
+
+func TestMigrateToChangeLogKeepsData(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "reg.db")
+	s, err := sqlitestore.OpenAtVersion(ctx, path, 2)
+	require.NoError(t, err)
+	fill(t, s)
+	before := takeSnapshot(t, s)
+	require.NoError(t, s.Close())
+
+	s, err = sqlitestore.Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	require.Equal(t, sqlitestore.SchemaVersion(), schemaVersion(t, s.DB()))
+	require.Equal(t, before, takeSnapshot(t, s), "the migration keeps every record")
+	last, err := s.LastSeq(ctx)
+	require.NoError(t, err)
+	require.Zero(t, last, "records written before the change log have no changes")
+
+	require.NoError(t, s.CreateResources(ctx, []store.Resource{sampleResource("shop", "after")}, store.WriteOptions{}))
+	got, err := s.Changes(ctx, 0, 10)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	require.Equal(t, int64(1), got[0].Seq)
+	require.Equal(t, "after", got[0].Key)
+}

@@ -59,6 +59,9 @@ type Store interface {
 	Grants
 	Memberships
 	DataPolicies
+	// ChangeLog records every write; see its documentation for the ordering
+	// guarantee.
+	ChangeLog
 
 	// CreateNamespace adds ns. It returns ErrConflict if ns.Code exists.
 	CreateNamespace(ctx context.Context, ns Namespace) error

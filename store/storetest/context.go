@@ -86,6 +86,20 @@ func storeCalls() []call {
 		{"DeleteDataResource", func(ctx context.Context, s store.Store, _ *bool) error {
 			return s.DeleteDataResource(ctx, ns2, "org")
 		}},
+		{"Changes", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.Changes(ctx, 0, 10)
+			return err
+		}},
+		{"LastSeq", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.LastSeq(ctx)
+			return err
+		}},
+		{"PruneChanges", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.PruneChanges(ctx, 2)
+		}},
+		{"PruneChangesOlderThan", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.PruneChangesOlderThan(ctx, time.Now().Add(time.Hour))
+		}},
 	}
 	return append(calls, permissionCalls()...)
 }

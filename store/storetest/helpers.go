@@ -272,6 +272,8 @@ type Snapshot struct {
 	Memberships []store.Membership
 	Policies    []store.DataPolicy
 	Targets     []store.PolicyTarget
+	// LastSeq is the store's newest change: a failed write records none.
+	LastSeq int64
 }
 
 // TakeSnapshot reads the whole store; comparing snapshots taken before and
@@ -288,6 +290,9 @@ func TakeSnapshot(t *testing.T, s store.Store) Snapshot {
 		Policies:    allPolicies(t, s),
 		Targets:     listAll(t, s.ListAllPolicyTargets),
 	}
+	var err error
+	snap.LastSeq, err = s.LastSeq(t.Context())
+	require.NoError(t, err)
 	for _, ns := range snap.Namespaces {
 		snap.Resources[ns.Code] = allResources(t, s, ns.Code)
 		snap.Data[ns.Code] = allData(t, s, ns.Code)

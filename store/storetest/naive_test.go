@@ -19,6 +19,7 @@ type naive struct {
 	res  map[string]map[string]store.Resource     // namespace → code → record
 	data map[string]map[string]store.DataResource // namespace → code → record
 	perm naivePerms
+	log  naiveLog
 }
 
 var _ store.Store = (*naive)(nil)
@@ -107,6 +108,7 @@ func (n *naive) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 		return store.Conflict("namespace exists", ns.Code)
 	}
 	n.addNamespace(ns)
+	n.log.add(ctx, store.OpCreate, store.KindNamespace, ns.Code, ns.Code, n.ns[ns.Code])
 	return nil
 }
 
@@ -146,6 +148,7 @@ func (n *naive) UpdateNamespace(ctx context.Context, code string, fn func(*store
 	}
 	next.Code, next.CreatedAt = cur.Code, cur.CreatedAt
 	n.ns[code] = normNS(next)
+	n.log.add(ctx, store.OpUpdate, store.KindNamespace, code, code, n.ns[code])
 	return n.ns[code], nil
 }
 
@@ -164,6 +167,7 @@ func (n *naive) DeleteNamespace(ctx context.Context, code string) error {
 	case n.perm.namespaceHeld(code):
 		return store.Conflict("namespace holds grants or is named by a policy", code)
 	}
+	n.log.add(ctx, store.OpDelete, store.KindNamespace, code, code, n.ns[code])
 	delete(n.ns, code)
 	delete(n.res, code)
 	delete(n.data, code)
@@ -207,6 +211,7 @@ func (n *naive) CreateResources(ctx context.Context, rs []store.Resource, opts s
 	}
 	for _, r := range rs {
 		n.res[r.Namespace][r.Code] = normRes(r)
+		n.log.add(ctx, store.OpCreate, store.KindResource, r.Namespace, r.Code, n.res[r.Namespace][r.Code])
 	}
 	return nil
 }
@@ -279,6 +284,7 @@ func (n *naive) UpdateResource(ctx context.Context, ns, code string, fn func(*st
 			!slices.ContainsFunc(next.Actions, func(a store.Action) bool { return a.Name == g.Action })
 	})
 	n.res[ns][code] = normRes(next)
+	n.log.add(ctx, store.OpUpdate, store.KindResource, ns, code, n.res[ns][code])
 	return n.res[ns][code].Clone(), nil
 }
 
@@ -301,6 +307,9 @@ func (n *naive) DeleteResources(ctx context.Context, ns string, codes []string) 
 		return store.NotFound("no such resources", missing...)
 	}
 	for _, c := range codes {
+		if old, ok := m[c]; ok {
+			n.log.add(ctx, store.OpDelete, store.KindResource, ns, c, old)
+		}
 		delete(m, c)
 		n.perm.dropGrants(func(g store.Grant) bool { return g.Namespace == ns && g.ResourceCode == c })
 	}
@@ -320,6 +329,7 @@ func (n *naive) CreateDataResource(ctx context.Context, d store.DataResource) er
 		return err
 	}
 	m[d.ResourceCode] = normData(d)
+	n.log.add(ctx, store.OpCreate, store.KindDataResource, d.NamespaceCode, d.ResourceCode, m[d.ResourceCode])
 	return nil
 }
 
@@ -427,6 +437,7 @@ func (n *naive) UpdateDataResource(ctx context.Context, ns, code string, fn func
 		return store.DataResource{}, err
 	}
 	n.data[ns][code] = normData(next)
+	n.log.add(ctx, store.OpUpdate, store.KindDataResource, ns, code, n.data[ns][code])
 	return n.data[ns][code].Clone(), nil
 }
 
@@ -441,6 +452,7 @@ func (n *naive) DeleteDataResource(ctx context.Context, ns, code string) error {
 	if err := n.perm.pinned(ns, code, nil); err != nil {
 		return err
 	}
+	n.log.add(ctx, store.OpDelete, store.KindDataResource, ns, code, n.data[ns][code])
 	delete(n.data[ns], code)
 	return nil
 }

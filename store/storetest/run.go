@@ -27,6 +27,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("done context", h.doneContext)
 	t.Run("concurrency", h.concurrency)
 	t.Run("permission concurrency", h.permissionConcurrency)
+	t.Run("changes", h.changes)
 }
 
 // harness hands each subtest a fresh store.
