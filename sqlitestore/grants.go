@@ -94,9 +94,7 @@ func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 			if n, err := res.RowsAffected(); err != nil {
 				return err
 			} else if n == 1 {
-				gc := *g
-				gc.CreatedAt = normTime(gc.CreatedAt)
-				if err := w.grantAdded(gc); err != nil {
+				if err := w.logGrant(store.OpCreate, *g); err != nil {
 					return err
 				}
 			}
@@ -239,7 +237,7 @@ func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) error {
 			if err != nil {
 				return err
 			}
-			if err := w.grantsRemoved(removed); err != nil {
+			if err := w.logGrantsDeleted(removed); err != nil {
 				return err
 			}
 		}
@@ -274,7 +272,7 @@ func (w *wtx) deleteResourceGrants(del *sql.Stmt, ns, code string) error {
 	if err != nil {
 		return err
 	}
-	return w.grantsRemoved(removed)
+	return w.logGrantsDeleted(removed)
 }
 
 // deleteActionGrants removes the grants of the actions an update took from
@@ -288,18 +286,12 @@ func (w *wtx) deleteActionGrants(ns, code string, old, updated store.ActionList)
 		if err != nil {
 			return err
 		}
-		if err := w.grantsRemoved(removed); err != nil {
+		if err := w.logGrantsDeleted(removed); err != nil {
 			return err
 		}
 	}
 	return nil
 }
-
-// grantAdded and grantsRemoved are where a grant written by this
-// transaction is recorded.
-func (w *wtx) grantAdded(store.Grant) error { return nil }
-
-func (w *wtx) grantsRemoved([]store.Grant) error { return nil }
 
 // ListGrants pages through the grants of filter.Namespace in (subject,
 // resource, action, effect) order on whichever key the filter fixes.

@@ -96,7 +96,7 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 			if _, err := w.exec(sqlInsertMembership, parent.Type, parent.ID, m.Type, m.ID, encodeTime(now)); err != nil {
 				return err
 			}
-			if err := w.membershipAdded(store.Membership{Parent: parent, Member: m, CreatedAt: now}); err != nil {
+			if err := w.logMembership(store.OpCreate, store.Membership{Parent: parent, Member: m, CreatedAt: now}); err != nil {
 				return err
 			}
 		}
@@ -172,7 +172,7 @@ func (s *Store) RemoveMembers(ctx context.Context, parent store.Subject, members
 				return err
 			}
 			for _, ms := range removed {
-				if err := w.membershipRemoved(ms); err != nil {
+				if err := w.logMembership(store.OpDelete, ms); err != nil {
 					return err
 				}
 			}
@@ -180,12 +180,6 @@ func (s *Store) RemoveMembers(ctx context.Context, parent store.Subject, members
 		return nil
 	})
 }
-
-// membershipAdded and membershipRemoved are where an edge written by this
-// transaction is recorded.
-func (w *wtx) membershipAdded(store.Membership) error { return nil }
-
-func (w *wtx) membershipRemoved(store.Membership) error { return nil }
 
 // ListMembers pages through the primary key from parent.
 func (s *Store) ListMembers(ctx context.Context, parent store.Subject, opts store.ListOptions) (store.Page[store.Subject], error) {

@@ -254,9 +254,7 @@ func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 		if err := w.insertRefs(p.ID, refs); err != nil {
 			return err
 		}
-		p = p.Clone()
-		p.CreatedAt, p.UpdatedAt = normTime(p.CreatedAt), normTime(p.UpdatedAt)
-		return w.policyWritten(p)
+		return w.logPolicy(store.OpCreate, p)
 	})
 }
 
@@ -391,7 +389,7 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 			return err
 		}
 		out = p
-		return w.policyWritten(p.Clone())
+		return w.logPolicy(store.OpUpdate, p)
 	})
 	if err != nil {
 		return store.DataPolicy{}, err
@@ -425,6 +423,11 @@ func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
 		if len(removed) == 0 {
 			return store.NotFound("no data policy has ID "+quote(id), id)
 		}
+		// The policy's change comes first, then those of the targets its
+		// deletion removes, as a resource's comes before its grants'.
+		if err := w.logPolicy(store.OpDelete, removed[0]); err != nil {
+			return err
+		}
 		if _, err := w.exec(sqlDeleteRefs, id); err != nil {
 			return err
 		}
@@ -433,23 +436,13 @@ func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
 			return err
 		}
 		for _, t := range targets {
-			if err := w.targetRemoved(t); err != nil {
+			if err := w.logTarget(store.OpDelete, t); err != nil {
 				return err
 			}
 		}
-		return w.policyRemoved(removed[0])
+		return nil
 	})
 }
-
-// policyWritten, policyRemoved, targetAdded and targetRemoved are where a
-// policy or target written by this transaction is recorded.
-func (w *wtx) policyWritten(store.DataPolicy) error { return nil }
-
-func (w *wtx) policyRemoved(store.DataPolicy) error { return nil }
-
-func (w *wtx) targetAdded(store.PolicyTarget) error { return nil }
-
-func (w *wtx) targetRemoved(store.PolicyTarget) error { return nil }
 
 func scanTarget(sc rowScanner) (store.PolicyTarget, error) {
 	var t store.PolicyTarget
@@ -536,8 +529,7 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 			if n, err := res.RowsAffected(); err != nil {
 				return err
 			} else if n == 1 {
-				t.CreatedAt = normTime(t.CreatedAt)
-				if err := w.targetAdded(t); err != nil {
+				if err := w.logTarget(store.OpCreate, t); err != nil {
 					return err
 				}
 			}
@@ -573,7 +565,7 @@ func (s *Store) DetachDataPolicies(ctx context.Context, targets []store.PolicyTa
 				return err
 			}
 			for _, r := range removed {
-				if err := w.targetRemoved(r); err != nil {
+				if err := w.logTarget(store.OpDelete, r); err != nil {
 					return err
 				}
 			}
