@@ -99,6 +99,16 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 	if ns.resources.Len() > 0 || ns.data.Len() > 0 {
 		return store.NamespaceNotEmpty(code)
 	}
+	if ns.grants.tree.Len() > 0 {
+		e := store.Conflict("namespace "+quote(code)+" still holds grants", code)
+		e.Field = "namespace"
+		return e
+	}
+	if ids := s.policies.namespaces[code]; len(ids) > 0 {
+		e := store.Conflict("data policies name namespace "+quote(code), sortedKeys(ids)...)
+		e.Field = "namespace"
+		return e
+	}
 	s.namespaces.Delete(ns)
 	delete(s.byCode, code)
 	s.logChange(ctx, changeTime(), store.OpDelete, store.KindNamespace, code, code, ns.meta)

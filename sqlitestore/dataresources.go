@@ -278,7 +278,8 @@ func collectData(rows *sql.Rows, limit int, filter store.DataResourceFilter) ([]
 
 // UpdateDataResource applies fn to a copy of the stored record under the
 // write lock; a new name is checked by the name index, and a changed
-// struct replaces the stored tree nodes.
+// struct replaces the stored tree nodes. Nodes and actions that exact
+// policy refs name cannot be removed.
 func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, fn func(*store.DataResource) error) (store.DataResource, error) {
 	var out store.DataResource
 	err := s.write(ctx, func(w *wtx) error {
@@ -302,6 +303,9 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 			return err
 		}
 		d.UpdatedAt = normTime(d.UpdatedAt)
+		if err := w.checkDataUpdatePins(&old, &d); err != nil {
+			return err
+		}
 		args := dataArgs(&d)
 		// Same columns as the insert minus the key and created_at, then the
 		// key for the WHERE clause.
@@ -332,7 +336,8 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 	return out, nil
 }
 
-// DeleteDataResource removes the record and its tree nodes.
+// DeleteDataResource removes the record and its tree nodes unless a data
+// policy pins it with an exact ref.
 func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) error {
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.logDataDelete(namespace, code); err != nil {
@@ -351,6 +356,14 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 				return err
 			}
 			return store.DataResourceNotFound(namespace, code)
+		}
+		// The delete above is rolled back if a policy pins the record.
+		pinned, err := w.pinningPolicies(namespace, code, nil)
+		if err != nil {
+			return err
+		}
+		if len(pinned) > 0 {
+			return store.Conflict("data policies name data resource "+quote(code), pinned...)
 		}
 		_, err = w.exec(sqlDeleteTree, namespace, code)
 		return err

@@ -68,6 +68,23 @@
 // one row per node, keyed by (namespace, resource code, path). Listings use
 // keyset pagination over the primary key (namespace, code).
 //
+// Migration versions increase but may leave a gap, reserved for a change made
+// elsewhere; a migration is pending while its version is not recorded, so the
+// one that later fills the gap still reaches every database.
+//
+// # Permissions
+//
+// Grants, memberships, data policies, their refs and their targets are
+// tables of their own, each listing served by a keyset range search on a
+// primary key or an index, the cursor a row value of the listing's order
+// columns. Their invariants are kept inside the write that could break them:
+// DeleteResources and an UpdateResource that removes actions delete the
+// grants they orphan; DeleteDataResource and UpdateDataResource look up the
+// exact refs on the data resource and refuse (ErrConflict) to drop what a
+// policy names; AddMembers walks the graph with recursive queries over the
+// membership keys, under the write lock, before each edge it adds, so two
+// writers cannot join two allowed edges into a cycle or an overlong chain.
+//
 // # Change log
 //
 // Schema version 3 adds resreg_changes, one row per change, keyed by its

@@ -74,3 +74,5 @@ func translate(ctx context.Context, err error) error {
 	}
 	return store.Storage("sqlitestore", err)
 }
+
+func quote(s string) string { return `"` + s + `"` }

@@ -186,6 +186,10 @@ func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
 	return w.conn.ExecContext(w.bg, query, args...)
 }
 
+func (w *wtx) query(query string, args ...any) (*sql.Rows, error) {
+	return w.conn.QueryContext(w.bg, query, args...)
+}
+
 func (w *wtx) queryRow(query string, args ...any) *sql.Row {
 	return w.conn.QueryRowContext(w.bg, query, args...)
 }

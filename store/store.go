@@ -57,6 +57,11 @@ type WriteOptions struct {
 // as it is and nothing is written. Changes it makes to the record's key
 // fields (namespace, code, ID) and CreatedAt are ignored.
 type Store interface {
+	// Grants, Memberships and DataPolicies keep the permission records;
+	// each documents its own error contract and cascades.
+	Grants
+	Memberships
+	DataPolicies
 	// ChangeLog records every write; see its documentation for the ordering
 	// guarantee.
 	ChangeLog
@@ -74,7 +79,7 @@ type Store interface {
 	// DeleteNamespace removes an empty namespace. It returns
 	// ErrNamespaceNotFound if code does not exist, ErrInvalid for
 	// DefaultNamespace, and ErrConflict if the namespace still holds
-	// resources or data resources.
+	// resources, data resources or grants, or a data policy names it.
 	DeleteNamespace(ctx context.Context, code string) error
 
 	// CreateResources adds every resource or none. Resources may name

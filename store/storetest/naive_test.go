@@ -20,6 +20,7 @@ type naive struct {
 	ns     map[string]store.Namespace
 	res    map[string]map[string]store.Resource     // namespace → code → record
 	data   map[string]map[string]store.DataResource // namespace → code → record
+	perm   naivePerms
 	log    naiveLog
 	closed bool
 }
@@ -184,6 +185,8 @@ func (n *naive) DeleteNamespace(ctx context.Context, code string) error {
 		return store.DefaultNamespaceUndeletable()
 	case len(n.res[code]) > 0 || len(n.data[code]) > 0:
 		return store.NamespaceNotEmpty(code)
+	case n.perm.namespaceHeld(code):
+		return store.Conflict("namespace holds grants or is named by a policy", code)
 	}
 	n.log.add(ctx, store.OpDelete, store.KindNamespace, code, code, n.ns[code])
 	delete(n.ns, code)
@@ -315,6 +318,10 @@ func (n *naive) UpdateResource(ctx context.Context, ns, code string, fn func(*st
 	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
 		return store.Resource{}, err
 	}
+	n.perm.dropGrants(func(g store.Grant) bool {
+		return g.Namespace == ns && g.ResourceCode == code && g.Action != store.Wildcard &&
+			!slices.ContainsFunc(next.Actions, func(a store.Action) bool { return a.Name == g.Action })
+	})
 	n.res[ns][code] = normRes(next)
 	n.log.add(ctx, store.OpUpdate, store.KindResource, ns, code, n.res[ns][code])
 	return n.res[ns][code].Clone(), nil
@@ -343,6 +350,7 @@ func (n *naive) DeleteResources(ctx context.Context, ns string, codes []string) 
 			n.log.add(ctx, store.OpDelete, store.KindResource, ns, c, old)
 		}
 		delete(m, c)
+		n.perm.dropGrants(func(g store.Grant) bool { return g.Namespace == ns && g.ResourceCode == c })
 	}
 	return nil
 }
@@ -473,6 +481,9 @@ func (n *naive) UpdateDataResource(ctx context.Context, ns, code string, fn func
 	if err := nameTaken(n.data[ns], next, code); err != nil {
 		return store.DataResource{}, err
 	}
+	if err := n.perm.pinned(ns, code, &next); err != nil {
+		return store.DataResource{}, err
+	}
 	n.data[ns][code] = normData(next)
 	n.log.add(ctx, store.OpUpdate, store.KindDataResource, ns, code, n.data[ns][code])
 	return n.data[ns][code].Clone(), nil
@@ -484,6 +495,9 @@ func (n *naive) DeleteDataResource(ctx context.Context, ns, code string) error {
 	}
 	defer n.mu.Unlock()
 	if _, err := n.dataResource(ns, code, ""); err != nil {
+		return err
+	}
+	if err := n.perm.pinned(ns, code, nil); err != nil {
 		return err
 	}
 	n.log.add(ctx, store.OpDelete, store.KindDataResource, ns, code, n.data[ns][code])
