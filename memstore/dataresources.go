@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"context"
+	"slices"
 
 	"github.com/resreg/resreg/store"
 )
@@ -128,6 +129,21 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		return store.DataResource{}, err
 	}
 	next.NamespaceCode, next.ResourceCode, next.CreatedAt = rec.NamespaceCode, rec.ResourceCode, rec.CreatedAt
+	// Exact policy refs pin their nodes and actions: an update that would
+	// leave one dangling is refused.
+	if ids := s.policies.pinnedBy(namespace, code, func(r store.PolicyRef) bool {
+		if r.NodePath != "" {
+			if next.Type != store.DataTree {
+				return true
+			}
+			if node, _ := next.Struct.Tree.Node(r.NodePath); node == nil {
+				return true
+			}
+		}
+		return r.Action != "" && !slices.Contains(next.Actions, r.Action)
+	}); len(ids) > 0 {
+		return store.DataResource{}, pinConflict("data policies name nodes or actions this update removes from "+quote(code), ids)
+	}
 	if next.ResourceName != rec.ResourceName {
 		if _, taken := ns.dataByName[next.ResourceName]; taken {
 			return store.DataResource{}, dataConflict("resourceName", "data resource name "+quote(next.ResourceName)+" is already taken", code)
@@ -153,6 +169,9 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 	if !ok {
 		return dataNotFound(namespace, code)
 	}
+	if ids := s.policies.pinnedBy(namespace, code, func(store.PolicyRef) bool { return true }); len(ids) > 0 {
+		return pinConflict("data policies name data resource "+quote(code), ids)
+	}
 	ns.data.Delete(rec)
 	delete(ns.dataByCode, code)
 	delete(ns.dataByName, rec.ResourceName)
@@ -166,5 +185,13 @@ func dataNotFound(namespace, code string) error {
 func dataConflict(field, message, code string) error {
 	e := store.Conflict(message, code)
 	e.Field = field
+	return e
+}
+
+// pinConflict is the ErrConflict of a write refused because the policies
+// ids (sorted) name what it would remove.
+func pinConflict(message string, ids []string) error {
+	e := store.Conflict(message, ids...)
+	e.Field = "resourceCode"
 	return e
 }

@@ -27,6 +27,9 @@ type Store struct {
 	// strs interns strings that repeat across many records (resource types,
 	// locale keys) so that a million resources share a handful of copies.
 	strs map[string]string
+
+	members  membershipIndex // registry-wide
+	policies policyIndex     // registry-wide, with their targets and refs
 }
 
 var _ store.Store = (*Store)(nil)
@@ -37,6 +40,8 @@ func New() *Store {
 		namespaces: btree.NewG(btreeDegree, func(a, b *namespace) bool { return a.meta.Code < b.meta.Code }),
 		byCode:     make(map[string]*namespace),
 		strs:       make(map[string]string),
+		members:    newMembershipIndex(),
+		policies:   newPolicyIndex(),
 	}
 	now := time.Now().UTC()
 	s.addNamespace(store.Namespace{
@@ -59,6 +64,8 @@ type namespace struct {
 	data       *btree.BTreeG[*store.DataResource] // ordered by resource code
 	dataByCode map[string]*store.DataResource
 	dataByName map[string]*store.DataResource
+
+	grants grantIndex
 }
 
 func lessResource(a, b *resource) bool { return a.code < b.code }
@@ -78,6 +85,7 @@ func (s *Store) addNamespace(meta store.Namespace) {
 		data:       btree.NewG(btreeDegree, lessData),
 		dataByCode: make(map[string]*store.DataResource),
 		dataByName: make(map[string]*store.DataResource),
+		grants:     newGrantIndex(),
 	}
 	s.namespaces.ReplaceOrInsert(ns)
 	s.byCode[meta.Code] = ns

@@ -92,6 +92,16 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 		e.Field = "namespace"
 		return e
 	}
+	if ns.grants.tree.Len() > 0 {
+		e := store.Conflict("namespace "+quote(code)+" still holds grants", code)
+		e.Field = "namespace"
+		return e
+	}
+	if ids := s.policies.namespaces[code]; len(ids) > 0 {
+		e := store.Conflict("data policies name namespace "+quote(code), sortedKeys(ids)...)
+		e.Field = "namespace"
+		return e
+	}
 	s.namespaces.Delete(ns)
 	delete(s.byCode, code)
 	return nil

@@ -226,6 +226,12 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 		return store.Resource{}, err
 	}
 	next.Namespace, next.Code, next.ID, next.CreatedAt = ns.meta.Code, rec.code, rec.id, rec.createdAt
+	// Grants of an action the update removes go with it, in this write.
+	kept := make(map[string]bool, len(next.Actions))
+	for _, a := range next.Actions {
+		kept[a.Name] = true
+	}
+	ns.grants.removeResource(rec.code, func(action string) bool { return action != store.Wildcard && !kept[action] })
 	// Overwriting the record in place keeps every index pointing at it;
 	// the key fields, which order and hash it, did not change.
 	s.fillResource(rec, &next)
@@ -257,6 +263,7 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 		}
 		ns.resources.Delete(rec)
 		delete(ns.resByCode, code)
+		ns.grants.removeResource(code, nil)
 		if rec.id != "" {
 			delete(ns.resByID, rec.id)
 		}
