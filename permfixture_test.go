@@ -2,6 +2,8 @@ package resreg_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -103,3 +105,7 @@ func repeat[T any](v T, n int) []T {
 	}
 	return out
 }
+
+func fmtType(v any) string { return fmt.Sprintf("%T", v) }
+
+func sortStrings(s []string) { slices.Sort(s) }
