@@ -2,8 +2,6 @@ package resreg_test
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -105,7 +103,3 @@ func repeat[T any](v T, n int) []T {
 	}
 	return out
 }
-
-func fmtType(v any) string { return fmt.Sprintf("%T", v) }
-
-func sortStrings(s []string) { slices.Sort(s) }

@@ -2,6 +2,8 @@ package resreg_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -115,7 +117,7 @@ func TestRevokeResources(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				ctx := context.Background()
-				reg := resreg.New(store.Store(freshLike(t, s)))
+				reg := resreg.New(freshLike(t, s))
 				permFixture(t, reg)
 				require.NoError(t, reg.AuthorizeResources(ctx, grantInput("ROLE", []string{"admin"}, granted...)))
 				require.NoError(t, reg.RevokeResources(ctx, grantInput("ROLE", []string{"admin"}, tc.revoke...)))
@@ -137,11 +139,7 @@ func freshLike(t *testing.T, s store.Store) store.Store {
 	return nil
 }
 
-func sameKind(a, b store.Store) bool {
-	return typeName(a) == typeName(b)
-}
-
-func typeName(v any) string { return fmtType(v) }
+func sameKind(a, b store.Store) bool { return fmt.Sprintf("%T", a) == fmt.Sprintf("%T", b) }
 
 // grantKeys lists a namespace's grants as "code/action/EFFECT".
 func grantKeys(t *testing.T, s store.Store, ns string) []string {
@@ -150,7 +148,7 @@ func grantKeys(t *testing.T, s store.Store, ns string) []string {
 	for _, g := range takePermSnapshot(t, s).Grants[ns] {
 		out = append(out, g.ResourceCode+"/"+g.Action+"/"+string(g.Effect))
 	}
-	sortStrings(out)
+	slices.Sort(out)
 	return out
 }
 
