@@ -66,7 +66,9 @@ func takePermSnapshot(t *testing.T, s store.Store) permSnapshot {
 	snap.Policies = drain(t, func(o store.ListOptions) (store.Page[store.DataPolicy], error) {
 		return s.ListDataPolicies(ctx, store.DataPolicyFilter{}, o)
 	})
-	snap.Targets = drain(t, func(o store.ListOptions) (store.Page[store.PolicyTarget], error) { return s.ListAllPolicyTargets(ctx, o) })
+	snap.Targets = drain(t, func(o store.ListOptions) (store.Page[store.PolicyTarget], error) {
+		return s.ListAllPolicyTargets(ctx, o)
+	})
 	return snap
 }
 

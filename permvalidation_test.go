@@ -40,7 +40,9 @@ func createPolicy(in resreg.DataPolicyInput) func(context.Context, *resreg.Regis
 
 func permCases() []permCase {
 	inv, nf, nsnf, conf := resreg.ErrInvalid, resreg.ErrNotFound, resreg.ErrNamespaceNotFound, resreg.ErrConflict
-	ecs := func(actions ...string) resreg.ResourceActions { return resreg.ResourceActions{Code: "ecs", Actions: actions} }
+	ecs := func(actions ...string) resreg.ResourceActions {
+		return resreg.ResourceActions{Code: "ecs", Actions: actions}
+	}
 	ok := ecs("ecs:Start")
 	role := func(res ...resreg.ResourceActions) resreg.AuthorizeResourcesInput {
 		return grantInput(resreg.SubjectRole, []string{"admin"}, res...)
