@@ -272,7 +272,8 @@ func collectData(rows *sql.Rows, limit int, filter store.DataResourceFilter) ([]
 
 // UpdateDataResource applies fn to a copy of the stored record under the
 // write lock; a new name is checked by the name index, and a changed
-// struct replaces the stored tree nodes.
+// struct replaces the stored tree nodes. Nodes and actions that exact
+// policy refs name cannot be removed.
 func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, fn func(*store.DataResource) error) (store.DataResource, error) {
 	var out store.DataResource
 	err := s.write(ctx, func(w *wtx) error {
@@ -293,6 +294,9 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		d = d.Clone()
 		d.NamespaceCode, d.ResourceCode, d.CreatedAt = old.NamespaceCode, old.ResourceCode, old.CreatedAt
 		d.UpdatedAt = normTime(d.UpdatedAt)
+		if err := w.checkDataUpdatePins(&old, &d); err != nil {
+			return err
+		}
 		args := dataArgs(&d)
 		// Same columns as the insert minus the key and created_at, then the
 		// key for the WHERE clause.
@@ -322,7 +326,8 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 	return out, nil
 }
 
-// DeleteDataResource removes the record and its tree nodes.
+// DeleteDataResource removes the record and its tree nodes unless a data
+// policy pins it with an exact ref.
 func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) error {
 	return s.write(ctx, func(w *wtx) error {
 		res, err := w.exec(sqlDeleteData, namespace, code)
@@ -338,6 +343,14 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 				return err
 			}
 			return store.NotFound("data resource "+quote(code)+" does not exist", code)
+		}
+		// The delete above is rolled back if a policy pins the record.
+		pinned, err := w.pinningPolicies(namespace, code, nil)
+		if err != nil {
+			return err
+		}
+		if len(pinned) > 0 {
+			return store.Conflict("data policies name data resource "+quote(code), pinned...)
 		}
 		_, err = w.exec(sqlDeleteTree, namespace, code)
 		return err

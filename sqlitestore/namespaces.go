@@ -185,7 +185,9 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 	return out, nil
 }
 
-// DeleteNamespace removes an empty namespace other than the default one.
+// DeleteNamespace removes an empty namespace other than the default one:
+// one without resources, data resources or grants, that no data policy
+// names.
 func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.requireNamespace(code); err != nil {
@@ -201,6 +203,16 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 		}
 		if used {
 			return store.Conflict("namespace "+quote(code)+" still holds resources or data resources", code)
+		}
+		if used, err = w.exists(sqlNamespaceHasGrants, code); err != nil {
+			return err
+		} else if used {
+			return store.Conflict("namespace "+quote(code)+" still holds grants", code)
+		}
+		if used, err = w.exists(sqlNamespaceHasRefs, code); err != nil {
+			return err
+		} else if used {
+			return store.Conflict("data policies name namespace "+quote(code), code)
 		}
 		_, err = w.exec(`DELETE FROM resreg_namespaces WHERE code = ?`, code)
 		return err

@@ -244,7 +244,7 @@ func (s *Store) setWAL(ctx context.Context) error {
 // init migrates the schema (creating the default namespace with it) and
 // prepares the hot statements.
 func (s *Store) init(ctx context.Context) error {
-	if err := s.migrate(ctx, len(migrations)); err != nil {
+	if err := s.migrate(ctx, SchemaVersion()); err != nil {
 		return err
 	}
 	return s.prepare(ctx)

@@ -248,6 +248,10 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 			encodeActions(r.Actions), r.APIIdentifier, r.LinkedToTenant, encodeTime(r.UpdatedAt), namespace, code); err != nil {
 			return err
 		}
+		// Grants follow the actions they name.
+		if err := w.deleteActionGrants(namespace, code, old.Actions, r.Actions); err != nil {
+			return err
+		}
 		out = r
 		return nil
 	})
@@ -257,7 +261,8 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 	return out, nil
 }
 
-// DeleteResources deletes every listed code or, if any is missing, none.
+// DeleteResources deletes every listed code, with the grants on it, or, if
+// any is missing, none.
 func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []string) error {
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.requireNamespace(namespace); err != nil {
@@ -268,6 +273,12 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 			return err
 		}
 		defer del.Close()
+		// Grants follow the resources they name, in the same write.
+		delGrants, err := w.prepare(sqlDeleteResourceGrants)
+		if err != nil {
+			return err
+		}
+		defer delGrants.Close()
 		var missing []string
 		done := make(map[string]bool, len(codes))
 		for _, code := range codes {
@@ -286,6 +297,10 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 				return err
 			} else if n == 0 {
 				missing = append(missing, code)
+				continue
+			}
+			if err := w.deleteResourceGrants(delGrants, namespace, code); err != nil {
+				return err
 			}
 		}
 		if len(missing) > 0 {

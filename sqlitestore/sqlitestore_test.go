@@ -409,3 +409,59 @@ func TestPragmas(t *testing.T) {
 		})
 	}
 }
+
+// queryPlan returns the detail column of EXPLAIN QUERY PLAN for query, with
+// every parameter bound to "x".
+func queryPlan(t *testing.T, db *sql.DB, query string) []string {
+	t.Helper()
+	args := make([]any, strings.Count(query, "?"))
+	for i := range args {
+		args[i] = "x"
+	}
+	rows, err := db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	require.NoError(t, err)
+	defer rows.Close()
+	var details []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		require.NoError(t, rows.Scan(&id, &parent, &notused, &detail))
+		details = append(details, detail)
+	}
+	require.NoError(t, rows.Err())
+	require.NotEmpty(t, details)
+	return details
+}
+
+// The listings that start at the beginning of a whole table walk a key in
+// order: a SCAN of an index, or of a WITHOUT ROWID table, whose rows are its
+// primary key, and never a sort.
+func TestFullListingsWalkAnIndex(t *testing.T) {
+	s, _ := openFile(t)
+	for name, query := range sqlitestore.ScanQueries {
+		t.Run(name, func(t *testing.T) {
+			for _, d := range queryPlan(t, s.DB(), query) {
+				require.Regexp(t, `^SCAN resreg_\w+( USING (COVERING INDEX|INDEX) \w+)?$`, d, query)
+				require.NotContains(t, d, "TEMP B-TREE")
+			}
+		})
+	}
+}
+
+// Each step of a walk of the membership graph reaches the membership table
+// through one of its keys.
+func TestMembershipWalksSearchTheirKeys(t *testing.T) {
+	s, _ := openFile(t)
+	for name, query := range sqlitestore.RecursiveQueries {
+		t.Run(name, func(t *testing.T) {
+			details := queryPlan(t, s.DB(), query)
+			searched := false
+			for _, d := range details {
+				require.False(t, strings.HasPrefix(d, "SCAN m"), "plan step %q of %s", d, query)
+				searched = searched || strings.HasPrefix(d, "SEARCH m USING ")
+				require.NotContains(t, d, "TEMP B-TREE")
+			}
+			require.True(t, searched, "%v", details)
+		})
+	}
+}

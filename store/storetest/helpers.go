@@ -266,6 +266,12 @@ type Snapshot struct {
 	Namespaces []store.Namespace
 	Resources  map[string][]store.Resource
 	Data       map[string][]store.DataResource
+	// Grants is keyed by namespace code; the permission records that are
+	// registry-wide follow.
+	Grants      map[string][]store.Grant
+	Memberships []store.Membership
+	Policies    []store.DataPolicy
+	Targets     []store.PolicyTarget
 }
 
 // TakeSnapshot reads the whole store; comparing snapshots taken before and
@@ -276,10 +282,16 @@ func TakeSnapshot(t *testing.T, s store.Store) Snapshot {
 		Namespaces: listAll(t, namespaceLister(s)),
 		Resources:  map[string][]store.Resource{},
 		Data:       map[string][]store.DataResource{},
+		Grants:     map[string][]store.Grant{},
+
+		Memberships: listAll(t, s.ListAllMemberships),
+		Policies:    allPolicies(t, s),
+		Targets:     listAll(t, s.ListAllPolicyTargets),
 	}
 	for _, ns := range snap.Namespaces {
 		snap.Resources[ns.Code] = allResources(t, s, ns.Code)
 		snap.Data[ns.Code] = allData(t, s, ns.Code)
+		snap.Grants[ns.Code] = allGrants(t, s, store.GrantFilter{Namespace: ns.Code})
 	}
 	return snap
 }

@@ -18,6 +18,7 @@ type naive struct {
 	ns   map[string]store.Namespace
 	res  map[string]map[string]store.Resource     // namespace → code → record
 	data map[string]map[string]store.DataResource // namespace → code → record
+	perm naivePerms
 }
 
 var _ store.Store = (*naive)(nil)
@@ -160,6 +161,8 @@ func (n *naive) DeleteNamespace(ctx context.Context, code string) error {
 		return store.Invalid("namespace", "the default namespace cannot be deleted")
 	case len(n.res[code]) > 0 || len(n.data[code]) > 0:
 		return store.Conflict("namespace is not empty", code)
+	case n.perm.namespaceHeld(code):
+		return store.Conflict("namespace holds grants or is named by a policy", code)
 	}
 	delete(n.ns, code)
 	delete(n.res, code)
@@ -271,6 +274,10 @@ func (n *naive) UpdateResource(ctx context.Context, ns, code string, fn func(*st
 		return store.Resource{}, err
 	}
 	next.Namespace, next.Code, next.ID, next.CreatedAt = cur.Namespace, cur.Code, cur.ID, cur.CreatedAt
+	n.perm.dropGrants(func(g store.Grant) bool {
+		return g.Namespace == ns && g.ResourceCode == code && g.Action != store.Wildcard &&
+			!slices.ContainsFunc(next.Actions, func(a store.Action) bool { return a.Name == g.Action })
+	})
 	n.res[ns][code] = normRes(next)
 	return n.res[ns][code].Clone(), nil
 }
@@ -295,6 +302,7 @@ func (n *naive) DeleteResources(ctx context.Context, ns string, codes []string) 
 	}
 	for _, c := range codes {
 		delete(m, c)
+		n.perm.dropGrants(func(g store.Grant) bool { return g.Namespace == ns && g.ResourceCode == c })
 	}
 	return nil
 }
@@ -415,6 +423,9 @@ func (n *naive) UpdateDataResource(ctx context.Context, ns, code string, fn func
 	if err := nameTaken(n.data[ns], next, code); err != nil {
 		return store.DataResource{}, err
 	}
+	if err := n.perm.pinned(ns, code, &next); err != nil {
+		return store.DataResource{}, err
+	}
 	n.data[ns][code] = normData(next)
 	return n.data[ns][code].Clone(), nil
 }
@@ -425,6 +436,9 @@ func (n *naive) DeleteDataResource(ctx context.Context, ns, code string) error {
 	}
 	defer n.mu.Unlock()
 	if _, err := n.dataResource(ns, code, ""); err != nil {
+		return err
+	}
+	if err := n.perm.pinned(ns, code, nil); err != nil {
 		return err
 	}
 	delete(n.data[ns], code)

@@ -17,10 +17,15 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("quota", h.quota)
 	t.Run("data resources", h.dataResources)
 	t.Run("data trees", h.dataTrees)
+	t.Run("grants", h.grants)
+	t.Run("memberships", h.memberships)
+	t.Run("data policies", h.dataPolicies)
+	t.Run("permission pagination", h.permissionPagination)
 	t.Run("pagination", h.pagination)
 	t.Run("copy safety", h.copySafety)
 	t.Run("done context", h.doneContext)
 	t.Run("concurrency", h.concurrency)
+	t.Run("permission concurrency", h.permissionConcurrency)
 }
 
 // harness hands each subtest a fresh store.
