@@ -10,6 +10,7 @@ import (
 
 	"github.com/resreg/resreg"
 	"github.com/resreg/resreg/store"
+	"github.com/resreg/resreg/store/storetest"
 )
 
 // policyRegistry is a registry on s with a clock and numbered IDs.
@@ -115,13 +116,13 @@ func TestDataPolicyPins(t *testing.T) {
 			"ancestor": withTree(resreg.Node("researchAndDevelopment", "R&D", "rd")),
 			"action":   {Actions: &[]string{"get", "delete"}},
 		} {
-			before := takePermSnapshot(t, s)
+			before := storetest.TakeSnapshot(t, s)
 			_, err := reg.UpdateDataResource(ctx, "app", "org", upd)
 			require.ErrorIs(t, err, resreg.ErrConflict, name)
 			var e *resreg.Error
 			require.ErrorAs(t, err, &e)
 			require.Equal(t, []string{exact.PolicyID}, e.Codes, name)
-			require.Equal(t, before, takePermSnapshot(t, s), name)
+			require.Equal(t, before, storetest.TakeSnapshot(t, s), name)
 		}
 		err = reg.DeleteDataResource(ctx, "app", "card")
 		require.ErrorIs(t, err, resreg.ErrConflict)
@@ -161,9 +162,9 @@ func TestPolicyTargets(t *testing.T) {
 			{ID: "u1", Type: "USER", Name: "Ann"}, {ID: "sales", Type: "ORG", Name: "Sales"}, {ID: "admin", Type: "ROLE"},
 		}}
 		require.NoError(t, reg.AuthorizeDataPolicies(ctx, in))
-		snap := takePermSnapshot(t, s)
+		snap := storetest.TakeSnapshot(t, s)
 		require.NoError(t, reg.AuthorizeDataPolicies(ctx, in))
-		require.Equal(t, snap, takePermSnapshot(t, s), "attaching again changes nothing")
+		require.Equal(t, snap, storetest.TakeSnapshot(t, s), "attaching again changes nothing")
 
 		list := func(id string) []resreg.PolicyTarget {
 			page, err := reg.ListDataPolicyTargets(ctx, id, resreg.ListOptions{})
@@ -184,7 +185,7 @@ func TestPolicyTargets(t *testing.T) {
 		require.NoError(t, reg.DeleteDataPolicy(ctx, p2.PolicyID))
 		_, err = reg.ListDataPolicyTargets(ctx, p2.PolicyID, resreg.ListOptions{})
 		require.ErrorIs(t, err, resreg.ErrNotFound)
-		require.Len(t, takePermSnapshot(t, s).Targets, 2, "deleting a policy detaches it")
+		require.Len(t, storetest.TakeSnapshot(t, s).Targets, 2, "deleting a policy detaches it")
 
 		small := resreg.New(s, resreg.WithLimits(resreg.Limits{MaxPolicyTargetsPerCall: 2}))
 		err = small.AuthorizeDataPolicies(ctx, resreg.AuthorizeDataPoliciesInput{PolicyIDs: []string{p1.PolicyID}, TargetList: in.TargetList})
@@ -198,10 +199,10 @@ func TestMemberships(t *testing.T) {
 		reg := resreg.New(s)
 		require.NoError(t, reg.AddMembers(ctx, resreg.Department("sales"), resreg.Group("staff"), resreg.User("u2"), resreg.Role("seller")))
 		require.NoError(t, reg.AddMembers(ctx, resreg.Group("staff"), resreg.User("u1")))
-		snap := takePermSnapshot(t, s)
+		snap := storetest.TakeSnapshot(t, s)
 		require.NoError(t, reg.AddMembers(ctx, resreg.Group("staff"), resreg.User("u1")))
 		require.NoError(t, reg.AddMembers(ctx, resreg.Group("staff")))
-		require.Equal(t, snap, takePermSnapshot(t, s), "adding an existing membership, or none, changes nothing")
+		require.Equal(t, snap, storetest.TakeSnapshot(t, s), "adding an existing membership, or none, changes nothing")
 
 		members, err := reg.ListMembers(ctx, resreg.Department("sales"), resreg.ListOptions{})
 		require.NoError(t, err)
@@ -213,7 +214,7 @@ func TestMemberships(t *testing.T) {
 		// A cycle through two edges is refused.
 		err = reg.AddMembers(ctx, resreg.Group("staff"), resreg.Role("x"), resreg.Department("sales"))
 		requireField(t, err, resreg.ErrInvalid, "members[1]")
-		require.Equal(t, snap, takePermSnapshot(t, s), "all or nothing")
+		require.Equal(t, snap, storetest.TakeSnapshot(t, s), "all or nothing")
 
 		require.NoError(t, reg.RemoveMembers(ctx, resreg.Department("sales"), resreg.User("u2"), resreg.User("never")))
 		members, err = reg.ListMembers(ctx, resreg.Department("sales"), resreg.ListOptions{})
@@ -231,12 +232,12 @@ func TestMembershipDepth(t *testing.T) {
 		for i := range 8 {
 			require.NoError(t, reg.AddMembers(ctx, resreg.Group("g"+strconv.Itoa(i)), resreg.Group("g"+strconv.Itoa(i+1))))
 		}
-		before := takePermSnapshot(t, s)
+		before := storetest.TakeSnapshot(t, s)
 		err := reg.AddMembers(ctx, resreg.Group("g8"), resreg.User("u"))
 		requireField(t, err, resreg.ErrInvalid, "members[0]")
 		err = reg.AddMembers(ctx, resreg.Role("top"), resreg.Group("g0"))
 		requireField(t, err, resreg.ErrInvalid, "members[0]")
-		require.Equal(t, before, takePermSnapshot(t, s))
+		require.Equal(t, before, storetest.TakeSnapshot(t, s))
 
 		shallow := resreg.New(s, resreg.WithLimits(resreg.Limits{MaxMembershipDepth: 9}))
 		require.NoError(t, shallow.AddMembers(ctx, resreg.Group("g8"), resreg.User("u")))

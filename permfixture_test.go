@@ -7,8 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/resreg/resreg"
-	"github.com/resreg/resreg/store"
-	"github.com/resreg/resreg/store/storetest"
 )
 
 // permFixture fills a registry with what the permission tests name:
@@ -40,51 +38,6 @@ func permFixture(t *testing.T, reg *resreg.Registry) {
 	} {
 		_, err := reg.CreateDataResource(ctx, in)
 		require.NoError(t, err)
-	}
-}
-
-// permSnapshot is everything a store holds, permission records included.
-type permSnapshot struct {
-	Base        storetest.Snapshot
-	Grants      map[string][]store.Grant
-	Memberships []store.Membership
-	Policies    []store.DataPolicy
-	Targets     []store.PolicyTarget
-}
-
-// takePermSnapshot reads the whole store through its listings.
-func takePermSnapshot(t *testing.T, s store.Store) permSnapshot {
-	t.Helper()
-	ctx := context.Background()
-	snap := permSnapshot{Base: storetest.TakeSnapshot(t, s), Grants: map[string][]store.Grant{}}
-	for _, ns := range snap.Base.Namespaces {
-		snap.Grants[ns.Code] = drain(t, func(o store.ListOptions) (store.Page[store.Grant], error) {
-			return s.ListGrants(ctx, store.GrantFilter{Namespace: ns.Code}, o)
-		})
-	}
-	snap.Memberships = drain(t, func(o store.ListOptions) (store.Page[store.Membership], error) { return s.ListAllMemberships(ctx, o) })
-	snap.Policies = drain(t, func(o store.ListOptions) (store.Page[store.DataPolicy], error) {
-		return s.ListDataPolicies(ctx, store.DataPolicyFilter{}, o)
-	})
-	snap.Targets = drain(t, func(o store.ListOptions) (store.Page[store.PolicyTarget], error) {
-		return s.ListAllPolicyTargets(ctx, o)
-	})
-	return snap
-}
-
-// drain reads every page of a listing.
-func drain[T any](t *testing.T, list func(store.ListOptions) (store.Page[T], error)) []T {
-	t.Helper()
-	var out []T
-	opts := store.ListOptions{PageSize: store.MaxPageSize}
-	for {
-		page, err := list(opts)
-		require.NoError(t, err)
-		out = append(out, page.Items...)
-		if page.NextPageToken == "" {
-			return out
-		}
-		opts.PageToken = page.NextPageToken
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/resreg/resreg"
 	"github.com/resreg/resreg/store"
+	"github.com/resreg/resreg/store/storetest"
 )
 
 func authorized(t *testing.T, reg *resreg.Registry, in resreg.GetAuthorizedResourcesInput) []resreg.AuthorizedResource {
@@ -74,10 +75,10 @@ func TestAuthorizeResourcesIsIdempotent(t *testing.T) {
 		permFixture(t, reg)
 		in := grantInput("USER", []string{"u1"}, resreg.ResourceActions{Code: "ecs", Actions: []string{"ecs:Start"}})
 		require.NoError(t, reg.AuthorizeResources(ctx, in))
-		first := takePermSnapshot(t, s)
+		first := storetest.TakeSnapshot(t, s)
 		require.Len(t, first.Grants["app"], 1)
 		require.NoError(t, reg.AuthorizeResources(ctx, in))
-		require.Equal(t, first, takePermSnapshot(t, s), "granting again changes nothing, CreatedAt included")
+		require.Equal(t, first, storetest.TakeSnapshot(t, s), "granting again changes nothing, CreatedAt included")
 
 		// Authorizing more adds to what is granted; the same grant named
 		// twice in one call is one grant.
@@ -88,7 +89,7 @@ func TestAuthorizeResourcesIsIdempotent(t *testing.T) {
 		got := authorized(t, reg, resreg.GetAuthorizedResourcesInput{Namespace: "app", TargetType: "USER", TargetIdentifier: "u1"})
 		require.Len(t, got, 1)
 		require.Equal(t, []string{"ecs:Start", "ecs:Stop"}, got[0].Actions)
-		require.Len(t, takePermSnapshot(t, s).Grants["app"], 2)
+		require.Len(t, storetest.TakeSnapshot(t, s).Grants["app"], 2)
 	})
 }
 
@@ -145,7 +146,7 @@ func sameKind(a, b store.Store) bool { return fmt.Sprintf("%T", a) == fmt.Sprint
 func grantKeys(t *testing.T, s store.Store, ns string) []string {
 	t.Helper()
 	var out []string
-	for _, g := range takePermSnapshot(t, s).Grants[ns] {
+	for _, g := range storetest.TakeSnapshot(t, s).Grants[ns] {
 		out = append(out, g.ResourceCode+"/"+g.Action+"/"+string(g.Effect))
 	}
 	slices.Sort(out)
@@ -199,10 +200,10 @@ func TestGrantLimits(t *testing.T) {
 			{TargetType: "ROLE", TargetIdentifiers: []string{"a", "b"}, Resources: []resreg.ResourceActions{{Code: "ecs", Actions: []string{"ecs:Stop"}}}},
 			{TargetType: "GROUP", TargetIdentifiers: []string{"g"}, Resources: []resreg.ResourceActions{{Code: "ecs", Actions: []string{"ecs:Stop", "ecs:Start"}}}},
 		}}
-		before := takePermSnapshot(t, s)
+		before := storetest.TakeSnapshot(t, s)
 		err := reg.AuthorizeResources(ctx, tooMany)
 		requireField(t, err, resreg.ErrInvalid, "list[1]")
-		require.Equal(t, before, takePermSnapshot(t, s))
+		require.Equal(t, before, storetest.TakeSnapshot(t, s))
 		requireField(t, reg.RevokeResources(ctx, tooMany), resreg.ErrInvalid, "list[1]")
 	})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/resreg/resreg"
 	"github.com/resreg/resreg/store"
+	"github.com/resreg/resreg/store/storetest"
 )
 
 // permCase is one bad call: the sentinel and the exact Field it must
@@ -256,14 +257,14 @@ func TestPermissionBadInputWritesNothing(t *testing.T) {
 		reg := permBadFixture(t, s)
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				before := takePermSnapshot(t, reg.Store())
+				before := storetest.TakeSnapshot(t, reg.Store())
 				err := tc.op(context.Background(), reg)
 				require.Error(t, err)
 				require.ErrorIs(t, err, tc.want)
 				var e *resreg.Error
 				require.True(t, errors.As(err, &e), "error %v is not a *resreg.Error", err)
 				require.Equal(t, tc.field, e.Field, "error: %v", err)
-				require.Equal(t, before, takePermSnapshot(t, reg.Store()), "the store changed")
+				require.Equal(t, before, storetest.TakeSnapshot(t, reg.Store()), "the store changed")
 			})
 		}
 	})
