@@ -38,8 +38,9 @@ func (g Grant) Key() string {
 	return g.Subject.String() + "/" + g.ResourceCode + "/" + g.Action + "/" + string(g.Effect)
 }
 
-// GrantFilter selects grants of one namespace. Nil or empty fields select
-// everything.
+// GrantFilter selects grants of one namespace. Namespace is required (an
+// empty one names no namespace); a nil Subject or an empty ResourceCode
+// selects every grant of it.
 type GrantFilter struct {
 	Namespace string `json:"namespace,omitempty"`
 	// Subject, when set, selects the grants held by that subject itself

@@ -23,6 +23,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("permission pagination", h.permissionPagination)
 	t.Run("pagination", h.pagination)
 	t.Run("copy safety", h.copySafety)
+	t.Run("permission copy safety", h.permissionCopySafety)
 	t.Run("done context", h.doneContext)
 	t.Run("concurrency", h.concurrency)
 	t.Run("permission concurrency", h.permissionConcurrency)
