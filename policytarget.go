@@ -145,4 +145,3 @@ func (r *Registry) checkTargets(list []Target) ([]Subject, error) {
 	}
 	return subjects, nil
 }
-
