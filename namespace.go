@@ -75,8 +75,9 @@ func (r *Registry) UpdateNamespace(ctx context.Context, code string, upd Namespa
 }
 
 // DeleteNamespace removes an empty namespace. Deleting DefaultNamespace is
-// ErrInvalid; a namespace that still holds resources or data resources is
-// ErrConflict; a missing one is ErrNamespaceNotFound.
+// ErrInvalid; a namespace that still holds resources, data resources or
+// grants, or that a data policy names, is ErrConflict; a missing one is
+// ErrNamespaceNotFound.
 func (r *Registry) DeleteNamespace(ctx context.Context, code string) error {
 	if code == DefaultNamespace {
 		return store.Invalid("code", "the default namespace cannot be deleted")

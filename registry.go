@@ -59,6 +59,24 @@ type Limits struct {
 	// resources) per namespace, enforced by the store inside the write;
 	// 0 means no quota.
 	MaxResourcesPerNamespace int
+
+	// MaxMembershipDepth is the longest chain of membership edges (a user
+	// in a group in a department ...), enforced by the store inside
+	// AddMembers.
+	MaxMembershipDepth int
+	// MaxPolicyStatements is the most statements one data policy may hold
+	// (Authing: 5).
+	MaxPolicyStatements int
+	// MaxPolicyPermissions is the most permissions one statement may hold.
+	MaxPolicyPermissions int
+	// MaxGrantsPerCall bounds the grants one AuthorizeResources or
+	// RevokeResources call expands to: the sum over its items of
+	// targetIdentifiers x actions of every resource. Each list alone is
+	// also bounded by MaxBatch (and actions by MaxActions).
+	MaxGrantsPerCall int
+	// MaxPolicyTargetsPerCall bounds policyIds x targetList of one
+	// AuthorizeDataPolicies call.
+	MaxPolicyTargetsPerCall int
 }
 
 // DefaultLimits returns the limits a Registry uses unless told otherwise.
@@ -70,6 +88,12 @@ func DefaultLimits() Limits {
 		MaxTreeDepth:   32,
 		MaxTreeNodes:   10_000,
 		MaxArrayItems:  1000,
+
+		MaxMembershipDepth:      8,
+		MaxPolicyStatements:     5,
+		MaxPolicyPermissions:    100,
+		MaxGrantsPerCall:        10_000,
+		MaxPolicyTargetsPerCall: 10_000,
 	}
 }
 
@@ -87,6 +111,11 @@ func (l Limits) withDefaults() Limits {
 	fill(&l.MaxTreeDepth, d.MaxTreeDepth)
 	fill(&l.MaxTreeNodes, d.MaxTreeNodes)
 	fill(&l.MaxArrayItems, d.MaxArrayItems)
+	fill(&l.MaxMembershipDepth, d.MaxMembershipDepth)
+	fill(&l.MaxPolicyStatements, d.MaxPolicyStatements)
+	fill(&l.MaxPolicyPermissions, d.MaxPolicyPermissions)
+	fill(&l.MaxGrantsPerCall, d.MaxGrantsPerCall)
+	fill(&l.MaxPolicyTargetsPerCall, d.MaxPolicyTargetsPerCall)
 	l.MaxResourcesPerNamespace = max(l.MaxResourcesPerNamespace, 0)
 	return l
 }
