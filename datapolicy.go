@@ -63,7 +63,10 @@ func (r *Registry) CreateDataPolicy(ctx context.Context, in DataPolicyInput) (Da
 	if err != nil {
 		return DataPolicy{}, err
 	}
-	now := r.now()
+	now, err := r.now("createdAt")
+	if err != nil {
+		return DataPolicy{}, err
+	}
 	p := store.DataPolicy{ID: r.newID(), Name: in.PolicyName, Description: in.Description, Statements: statements, CreatedAt: now, UpdatedAt: now}
 	if err := r.store.CreateDataPolicy(ctx, p, refs); err != nil {
 		return DataPolicy{}, err
@@ -135,7 +138,10 @@ func (r *Registry) UpdateDataPolicy(ctx context.Context, id string, upd DataPoli
 			return DataPolicy{}, err
 		}
 	}
-	now := r.now()
+	now, err := r.now("updatedAt")
+	if err != nil {
+		return DataPolicy{}, err
+	}
 	p, err := r.store.UpdateDataPolicy(ctx, id, func(p *store.DataPolicy) ([]store.PolicyRef, error) {
 		if upd.PolicyName != nil {
 			p.Name = *upd.PolicyName

@@ -78,7 +78,10 @@ func (r *Registry) AuthorizeResources(ctx context.Context, in AuthorizeResources
 	if err := r.checkGrantedResources(ctx, ns, in, true); err != nil {
 		return err
 	}
-	now := r.now()
+	now, err := r.now("createdAt")
+	if err != nil {
+		return err
+	}
 	for i := range grants {
 		grants[i].CreatedAt = now
 	}

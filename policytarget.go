@@ -61,7 +61,10 @@ func (r *Registry) AuthorizeDataPolicies(ctx context.Context, in AuthorizeDataPo
 	if n := len(in.PolicyIDs) * len(subjects); n > r.limits.MaxPolicyTargetsPerCall {
 		return store.Invalid("targetList", "policyIds x targetList is "+strconv.Itoa(n)+", more than "+strconv.Itoa(r.limits.MaxPolicyTargetsPerCall))
 	}
-	now := r.now()
+	now, err := r.now("createdAt")
+	if err != nil {
+		return err
+	}
 	targets := make([]PolicyTarget, 0, len(in.PolicyIDs)*len(subjects))
 	for _, id := range in.PolicyIDs {
 		for i, s := range subjects {

@@ -12,7 +12,7 @@ import (
 // The checks are wired to the permission index later; their principal rule
 // is tested here, where it lives.
 func TestCheckPrincipal(t *testing.T) {
-	r := New(nil, WithLimits(Limits{MaxBatch: 2}))
+	r := &Registry{limits: Limits{MaxBatch: 2}.withDefaults()}
 	cases := []struct {
 		name  string
 		p     Principal
