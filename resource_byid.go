@@ -114,3 +114,20 @@ func (r *Registry) checkBatch(field string, keys []string) error {
 func isRecordNotFound(err error) bool {
 	return isNotFound(err) && !isNamespaceNotFound(err)
 }
+
+// ListResourcesWindow reads window w of the resources matching filter
+// (EnOS resource/list). Each of filter's lists holds at most
+// Limits.MaxBatch entries (fields "types", "codes", "ids").
+func (r *Registry) ListResourcesWindow(ctx context.Context, filter ResourceFilter, w Window) (WindowPage[Resource], error) {
+	for _, l := range []struct {
+		field string
+		keys  []string
+	}{{"types", filter.Types}, {"codes", filter.Codes}, {"ids", filter.IDs}} {
+		if err := r.checkBatch(l.field, l.keys); err != nil {
+			return WindowPage[Resource]{}, err
+		}
+	}
+	return ListWindow(ctx, w, func(ctx context.Context, o ListOptions) (Page[Resource], error) {
+		return r.ListResources(ctx, filter, o)
+	})
+}

@@ -177,3 +177,50 @@ func TestNamespaceBatches(t *testing.T) {
 	_, err = reg.GetNamespace(ctx, "n1")
 	require.ErrorIs(t, err, resreg.ErrNamespaceNotFound)
 }
+
+func TestListAcrossNamespaces(t *testing.T) {
+	ctx := context.Background()
+	reg := newRegistry(t)
+	_, err := reg.CreateNamespaces(ctx, []resreg.Namespace{{Code: "a"}, {Code: "b"}, {Code: "c"}})
+	require.NoError(t, err)
+	for ns, n := range map[string]int{"a": 3, "b": 0, "c": 4} {
+		for i := range n {
+			_, err := reg.CreateResource(ctx, resreg.CreateResourceInput{Type: "API", Code: ns + strconv.Itoa(i), Namespace: ns})
+			require.NoError(t, err)
+		}
+	}
+	all, err := reg.NamespaceCodes(ctx, nil)
+	require.NoError(t, err)
+	require.Equal(t, []string{"a", "b", "c", "default"}, all)
+	list := func(ctx context.Context, ns string, o resreg.ListOptions) (resreg.Page[resreg.Resource], error) {
+		return reg.ListResources(ctx, resreg.ResourceFilter{Namespace: ns}, o)
+	}
+	p, err := resreg.ListAcross(ctx, reg, all, resreg.Window{Offset: 2, Limit: 3}, list)
+	require.NoError(t, err)
+	require.Equal(t, 7, p.TotalCount)
+	var codes []string
+	for _, r := range p.Items {
+		codes = append(codes, r.Code)
+	}
+	require.Equal(t, []string{"a2", "c0", "c1"}, codes)
+
+	_, err = resreg.ListAcross(ctx, reg, []string{"a", "nope"}, resreg.Window{Limit: 1}, list)
+	require.ErrorIs(t, err, resreg.ErrNamespaceNotFound)
+}
+
+func TestListResourcesWindowFilters(t *testing.T) {
+	ctx := context.Background()
+	n := 0
+	reg := newRegistry(t, resreg.WithIDGenerator(func() string { n++; return "id" + strconv.Itoa(n) }))
+	_, err := reg.CreateResources(ctx, []resreg.CreateResourceInput{{Type: "API", Code: "a"}, {Type: "MENU", Code: "b"}, {Type: "API", Code: "c"}})
+	require.NoError(t, err)
+	p, err := reg.ListResourcesWindow(ctx, resreg.ResourceFilter{Types: []string{"API"}}, resreg.Window{Limit: 10})
+	require.NoError(t, err)
+	require.Equal(t, 2, p.TotalCount)
+	p, err = reg.ListResourcesWindow(ctx, resreg.ResourceFilter{IDs: []string{"id2"}}, resreg.Window{Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, p.Items, 1)
+	require.Equal(t, "b", p.Items[0].Code)
+	_, err = reg.ListResourcesWindow(ctx, resreg.ResourceFilter{Codes: make([]string, 1001)}, resreg.Window{Limit: 10})
+	require.ErrorIs(t, err, resreg.ErrInvalid)
+}
