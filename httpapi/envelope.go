@@ -59,7 +59,7 @@ func (h *handler) writeEnOS(w http.ResponseWriter, r *http.Request, data any, er
 // logFailure keeps the detail of internal errors, which clients do not
 // see.
 func (h *handler) logFailure(r *http.Request, err error, code int) {
-	if publicMessage(err) == "internal error" {
+	if isInternal(err) {
 		h.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "code", code, "error", err.Error(), "requestId", infoFrom(r).requestID)
 	}
 }

@@ -55,8 +55,14 @@ func codeFor(err error) wireCode {
 // describe the input; anything else is an internal failure whose detail
 // stays in the log.
 func publicMessage(err error) string {
-	if resreg.StatusCode(err) == http.StatusInternalServerError {
+	if isInternal(err) {
 		return "internal error"
 	}
 	return err.Error()
+}
+
+// isInternal reports an error that is neither the input's nor the
+// credentials' fault.
+func isInternal(err error) bool {
+	return !errors.Is(err, errUnauthorized) && resreg.StatusCode(err) == http.StatusInternalServerError
 }
