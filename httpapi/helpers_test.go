@@ -174,3 +174,7 @@ func requireFail(t *testing.T, env authingEnvelope, statusCode int) {
 	require.Equal(t, http.StatusOK, env.httpStatus, "business errors travel as HTTP 200")
 	require.NotContains(t, env.raw, "data")
 }
+
+var quiet = httpapi.WithLogger(slog.New(slog.DiscardHandler))
+
+func nowUTC() time.Time { return time.Now().UTC() }

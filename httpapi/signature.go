@@ -276,7 +276,12 @@ func writeJSString(b *strings.Builder, s string) {
 }
 
 // compareUTF16 orders strings as JavaScript's default sort does: by UTF-16
-// code units, which differs from byte order above U+FFFF.
+// code units, which differs from byte order above U+FFFF. Keys that are
+// not valid UTF-8 can decode alike; bytes break the tie, so the order
+// never depends on map iteration.
 func compareUTF16(a, b string) int {
-	return slices.Compare(utf16.Encode([]rune(a)), utf16.Encode([]rune(b)))
+	if c := slices.Compare(utf16.Encode([]rune(a)), utf16.Encode([]rune(b))); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
 }

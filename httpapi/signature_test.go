@@ -179,14 +179,14 @@ func TestAuthingAuthentication(t *testing.T) {
 
 	t.Run("no access key configured refuses", func(t *testing.T) {
 		s := newTestServer(t)
-		s.h = httpapi.NewHandler(s.reg, httpapi.WithEnOSToken(testToken))
+		s.h = httpapi.NewHandler(s.reg, httpapi.WithEnOSToken(testToken), quiet)
 		env := decodeAuthing(t, s.do(signed(nil)))
 		require.Equal(t, 401, env.StatusCode)
 	})
 
 	t.Run("insecure mode without keys serves unsigned requests", func(t *testing.T) {
 		s := newTestServer(t)
-		s.h = httpapi.NewHandler(s.reg, httpapi.WithInsecureNoAuth())
+		s.h = httpapi.NewHandler(s.reg, httpapi.WithInsecureNoAuth(), quiet)
 		r := httptest.NewRequest(http.MethodPost, "/api/v3/create-namespace", bytes.NewReader(body))
 		requireOK(t, decodeAuthing(t, s.do(r)))
 	})
