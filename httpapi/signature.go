@@ -41,6 +41,10 @@ type signingParam struct {
 	key, value string
 }
 
+// headerBlanks turns the characters the SDK blanks in header values into
+// spaces.
+var headerBlanks = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ", "\f", " ")
+
 // canonicalHeaders returns the x-authing-* and date header lines, sorted.
 // A header repeated on the wire is ambiguous and refused.
 func canonicalHeaders(h http.Header) (string, error) {
@@ -54,7 +58,7 @@ func canonicalHeaders(h http.Header) (string, error) {
 		if len(vals) != 1 {
 			return "", errors.New("header " + lower + " is repeated")
 		}
-		v := strings.NewReplacer("\t", " ", "\n", " ", "\r", " ", "\f", " ").Replace(vals[0])
+		v := headerBlanks.Replace(vals[0])
 		lines = append(lines, line{lower, strings.TrimSpace(v)})
 	}
 	slices.SortFunc(lines, func(a, b line) int { return strings.Compare(a.name, b.name) })
