@@ -180,3 +180,37 @@ func (r *Registry) NamespaceExists(ctx context.Context, q NamespaceExistsQuery) 
 
 func isNotFound(err error) bool          { return errors.Is(err, ErrNotFound) }
 func isNamespaceNotFound(err error) bool { return errors.Is(err, ErrNamespaceNotFound) }
+
+// ListNamespacesWindow reads window w of the namespaces, ordered by code.
+// A non-empty keyword keeps those whose code or name contains it, ignoring
+// case (Authing's keywords and query); the store has no such filter, so
+// that walks every namespace in pages of MaxPageSize.
+func (r *Registry) ListNamespacesWindow(ctx context.Context, keyword string, w Window) (WindowPage[Namespace], error) {
+	if err := checkText("keyword", keyword, MaxKeywordLen, false); err != nil {
+		return WindowPage[Namespace]{}, err
+	}
+	if keyword == "" {
+		return ListWindow(ctx, w, r.ListNamespaces)
+	}
+	out := WindowPage[Namespace]{Items: []Namespace{}}
+	opts := ListOptions{PageSize: MaxPageSize}
+	for {
+		p, err := r.store.ListNamespaces(ctx, opts)
+		if err != nil {
+			return WindowPage[Namespace]{}, err
+		}
+		for _, ns := range p.Items {
+			if !store.MatchKeyword(keyword, ns.Code, ns.Name) {
+				continue
+			}
+			if out.TotalCount >= w.Offset && len(out.Items) < w.Limit {
+				out.Items = append(out.Items, ns)
+			}
+			out.TotalCount++
+		}
+		if p.NextPageToken == "" {
+			return out, nil
+		}
+		opts.PageToken = p.NextPageToken
+	}
+}

@@ -224,3 +224,18 @@ func TestListResourcesWindowFilters(t *testing.T) {
 	_, err = reg.ListResourcesWindow(ctx, resreg.ResourceFilter{Codes: make([]string, 1001)}, resreg.Window{Limit: 10})
 	require.ErrorIs(t, err, resreg.ErrInvalid)
 }
+
+func TestListNamespacesWindowKeyword(t *testing.T) {
+	ctx := context.Background()
+	reg := newRegistry(t)
+	_, err := reg.CreateNamespaces(ctx, []resreg.Namespace{{Code: "shop-a", Name: "Shop A"}, {Code: "blog", Name: "Shopping blog"}, {Code: "shop-b"}, {Code: "misc"}})
+	require.NoError(t, err)
+	p, err := reg.ListNamespacesWindow(ctx, "SHOP", resreg.Window{Offset: 1, Limit: 1})
+	require.NoError(t, err)
+	require.Equal(t, 3, p.TotalCount)
+	require.Len(t, p.Items, 1)
+	require.Equal(t, "shop-a", p.Items[0].Code, "blog, shop-a, shop-b by code; the second")
+	p, err = reg.ListNamespacesWindow(ctx, "", resreg.Window{Limit: 10})
+	require.NoError(t, err)
+	require.Equal(t, 5, p.TotalCount)
+}

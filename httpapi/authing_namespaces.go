@@ -10,15 +10,15 @@ import (
 // Namespace endpoints, in both of Authing's spellings: "namespace" and
 // "permission-namespace". They differ in the names of their lists.
 func (h *handler) namespaceRoutes() {
-	for _, sp := range []struct{ infix, batchCodes string }{
-		{"namespace", "codeList"},
-		{"permission-namespace", "codes"},
+	for _, sp := range []struct{ infix, batchCodes, keyword string }{
+		{"namespace", "codeList", "keywords"},
+		{"permission-namespace", "codes", "query"},
 	} {
 		h.authing("POST /api/v3/create-"+sp.infix, h.createNamespace)
 		h.authing("POST /api/v3/create-"+sp.infix+"s-batch", h.createNamespacesBatch)
 		h.authing("GET /api/v3/get-"+sp.infix, h.getNamespace)
 		h.authing("GET /api/v3/get-"+sp.infix+"s-batch", h.getNamespacesBatch(sp.batchCodes))
-		h.authing("GET /api/v3/list-"+sp.infix+"s", h.listNamespaces)
+		h.authing("GET /api/v3/list-"+sp.infix+"s", h.listNamespaces(sp.keyword))
 		h.authing("POST /api/v3/update-"+sp.infix, h.updateNamespace)
 		h.authing("POST /api/v3/delete-"+sp.infix, h.deleteNamespace)
 		h.authing("POST /api/v3/delete-"+sp.infix+"s-batch", h.deleteNamespacesBatch(sp.batchCodes))
@@ -85,21 +85,24 @@ func (h *handler) getNamespacesBatch(param string) authingFunc {
 	}
 }
 
-// listNamespaces pages every namespace, the default one included.
-func (h *handler) listNamespaces(ctx context.Context, req *authingRequest) (any, error) {
-	w, err := req.window()
-	if err != nil {
-		return nil, err
+// listNamespaces pages every namespace, the default one included,
+// filtered by the keyword parameter (keywords or query).
+func (h *handler) listNamespaces(keywordParam string) authingFunc {
+	return func(ctx context.Context, req *authingRequest) (any, error) {
+		w, err := req.window()
+		if err != nil {
+			return nil, err
+		}
+		p, err := h.reg.ListNamespacesWindow(ctx, req.str(keywordParam), w)
+		if err != nil {
+			return nil, err
+		}
+		out := pagingDTO[namespaceDTO]{TotalCount: p.TotalCount, List: make([]namespaceDTO, len(p.Items))}
+		for i, ns := range p.Items {
+			out.List[i] = toNamespaceDTO(ns)
+		}
+		return out, nil
 	}
-	p, err := resreg.ListWindow(ctx, w, h.reg.ListNamespaces)
-	if err != nil {
-		return nil, err
-	}
-	out := pagingDTO[namespaceDTO]{TotalCount: p.TotalCount, List: make([]namespaceDTO, len(p.Items))}
-	for i, ns := range p.Items {
-		out.List[i] = toNamespaceDTO(ns)
-	}
-	return out, nil
 }
 
 type updateNamespaceDTO struct {

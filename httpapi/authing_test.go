@@ -15,7 +15,7 @@ import (
 )
 
 func TestAuthingNamespaces(t *testing.T) {
-	for _, sp := range []struct{ infix, batchCodes string }{{"namespace", "codeList"}, {"permission-namespace", "codes"}} {
+	for _, sp := range []struct{ infix, batchCodes, keyword string }{{"namespace", "codeList", "keywords"}, {"permission-namespace", "codes", "query"}} {
 		t.Run(sp.infix, func(t *testing.T) {
 			s := newTestServer(t)
 			env := s.post("/api/v3/create-"+sp.infix, map[string]any{"code": "ns1", "name": "One", "description": "d"})
@@ -46,6 +46,9 @@ func TestAuthingNamespaces(t *testing.T) {
 			require.Equal(t, map[string]any{"totalCount": 4.0, "list": []any{
 				map[string]any{"code": "ns2", "name": "Two"}, map[string]any{"code": "ns3", "name": "Three"},
 			}}, data(t, env.Data), "ordered by code, the default namespace first")
+			env = s.get("/api/v3/list-"+sp.infix+"s", map[string]any{sp.keyword: "thr"})
+			requireOK(t, env)
+			require.Equal(t, map[string]any{"totalCount": 1.0, "list": []any{map[string]any{"code": "ns3", "name": "Three"}}}, data(t, env.Data))
 			requireFail(t, s.get("/api/v3/list-"+sp.infix+"s", map[string]any{"limit": 51}), 400)
 			requireFail(t, s.get("/api/v3/list-"+sp.infix+"s", map[string]any{"page": "x"}), 400)
 

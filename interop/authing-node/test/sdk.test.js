@@ -49,6 +49,7 @@ test("namespaces", async () => {
   const page = ok(await client.listNamespaces({ page: 1, limit: 2 }));
   assert.equal(page.totalCount, 4);
   assert.deepEqual(page.list.map((n) => n.code), ["default", "ns1"]);
+  assert.deepEqual(ok(await client.listNamespaces({ keywords: "thr" })), { totalCount: 1, list: [{ code: "ns3", name: "Three" }] });
   assert.deepEqual(ok(await client.updateNamespace({ code: "ns2", name: "Deux" })), { code: "ns2", name: "Deux" });
   assert.deepEqual(ok(await client.deleteNamespace({ code: "ns2" })), { success: true });
   fails(await client.getNamespace({ code: "ns2" }), 404);
@@ -66,6 +67,7 @@ test("permission namespaces", async () => {
   const page = ok(await client.listPermissionNamespaces({ page: 2, limit: 50 }));
   assert.equal(page.list.length, 0, "page 2 of 50 is past the end");
   assert.ok(page.totalCount >= 4);
+  assert.deepEqual(ok(await client.listPermissionNamespaces({ query: "perm t" })).list.map((n) => n.code), ["pn2", "pn3"]);
   assert.deepEqual(ok(await client.updatePermissionNamespace({ code: "pn2", name: "Perm Deux", description: "d" })),
     { code: "pn2", name: "Perm Deux", description: "d" });
   assert.deepEqual(ok(await client.checkPermissionNamespaceExists({ code: "pn1" })), { isValid: false, message: "权限空间 Code 已经存在" });
