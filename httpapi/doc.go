@@ -40,6 +40,16 @@
 // requestId, data}: code 0 and "OK" on success, 31400/31404/31408/31415
 // (31401 unauthorized, 31503/31500 busy and internal) otherwise.
 //
+// # Adding an endpoint
+//
+// An Authing endpoint is one line in authingRoutes (or the file of its
+// group): h.authing("POST /api/v3/name", fn), where fn decodes the
+// request (req.decode for a body, req.str, req.list and req.window for a
+// query), calls the Registry and returns the DTO the SDK's model declares,
+// or an error, which becomes the envelope. Signature, body cap, requestId,
+// access log and panic recovery come with the wrapper; the permission
+// endpoints and the user, role and group directory plug in this way.
+//
 // # Safety
 //
 // Every request gets a requestId (also the X-Request-Id header) and one
