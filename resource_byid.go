@@ -71,8 +71,14 @@ func (r *Registry) UpdateResourceByID(ctx context.Context, namespace, id string,
 // steps would be removed in its place. Closing that window needs a delete
 // by ID in the store contract.
 func (r *Registry) DeleteResourcesByID(ctx context.Context, namespace string, ids, codes []string) error {
-	if err := r.checkBatch("ids", append(slices.Clip(ids), codes...)); err != nil {
+	if err := r.checkBatch("ids", ids); err != nil {
 		return err
+	}
+	if err := r.checkBatch("codes", codes); err != nil {
+		return err
+	}
+	if n := len(ids) + len(codes); n > r.limits.MaxBatch {
+		return store.Invalid("ids", "ids and codes together hold at most "+strconv.Itoa(r.limits.MaxBatch)+" items, got "+strconv.Itoa(n))
 	}
 	ns := namespaceOrDefault(namespace)
 	all := slices.Clone(codes)

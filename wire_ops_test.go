@@ -129,6 +129,17 @@ func TestResourcesByID(t *testing.T) {
 		require.ErrorIs(t, err, resreg.ErrNotFound)
 	}
 	require.ErrorIs(t, reg.DeleteResourcesByID(ctx, "", nil, nil), resreg.ErrInvalid)
+	err = reg.DeleteResourcesByID(ctx, "", []string{"id2"}, []string{""})
+	var bad *resreg.Error
+	require.ErrorAs(t, err, &bad)
+	require.Equal(t, "codes[0]", bad.Field)
+	many := make([]string, 600)
+	for i := range many {
+		many[i] = "k" + strconv.Itoa(i)
+	}
+	err = reg.DeleteResourcesByID(ctx, "", many, many)
+	require.ErrorAs(t, err, &bad)
+	require.Contains(t, bad.Message, "together hold at most 1000")
 }
 
 func TestNamespaceBatches(t *testing.T) {
