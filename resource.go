@@ -308,6 +308,12 @@ func (r *Registry) checkFilterLen(field string, n int) error {
 // creation rules before the store is touched, and copied only once they
 // pass; an error writes nothing.
 func (r *Registry) UpdateResource(ctx context.Context, namespace, code string, upd ResourceUpdate) (Resource, error) {
+	return r.updateResource(ctx, namespaceOrDefault(namespace), code, upd, nil)
+}
+
+// updateResource checks upd, then applies it inside the store's update;
+// guard, when set, may refuse the current record first.
+func (r *Registry) updateResource(ctx context.Context, namespace, code string, upd ResourceUpdate, guard func(*Resource) error) (Resource, error) {
 	// Every resource rule concerns one field alone, so the update can be
 	// checked on its own: a probe holds the new values, and fields the
 	// update leaves alone hold values that pass.
@@ -330,7 +336,12 @@ func (r *Registry) UpdateResource(ctx context.Context, namespace, code string, u
 	if err != nil {
 		return Resource{}, err
 	}
-	return r.store.UpdateResource(ctx, namespaceOrDefault(namespace), code, func(res *Resource) error {
+	return r.store.UpdateResource(ctx, namespace, code, func(res *Resource) error {
+		if guard != nil {
+			if err := guard(res); err != nil {
+				return err
+			}
+		}
 		if upd.Type != nil {
 			res.Type = *upd.Type
 		}
