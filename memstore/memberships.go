@@ -38,11 +38,15 @@ func (mi *membershipIndex) add(m store.Membership) {
 	mi.byMember.ReplaceOrInsert(&keyed[store.Membership]{key: km, val: m})
 }
 
-func (mi *membershipIndex) remove(parent, member store.Subject) bool {
+// remove deletes the membership parent <- member and returns it as it was.
+func (mi *membershipIndex) remove(parent, member store.Subject) (store.Membership, bool) {
 	kp, km := edgeKeys(parent, member)
-	_, found := mi.byParent.Delete(&keyed[store.Membership]{key: kp})
+	item, found := mi.byParent.Delete(&keyed[store.Membership]{key: kp})
 	mi.byMember.Delete(&keyed[store.Membership]{key: km})
-	return found
+	if !found {
+		return store.Membership{}, false
+	}
+	return item.val, true
 }
 
 // neighbours calls fn with every direct parent (up) or direct member of s.
@@ -144,6 +148,13 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 		mi.add(store.Membership{Parent: parent, Member: m, CreatedAt: now})
 		added = append(added, m)
 	}
+	// Only now can the write no longer fail; its changes follow the order
+	// of the members.
+	at := changeTime()
+	for _, m := range added {
+		ms := store.Membership{Parent: parent, Member: m, CreatedAt: now}
+		s.logChange(ctx, at, store.OpCreate, store.KindMembership, "", ms.Key(), &ms)
+	}
 	return nil
 }
 
@@ -159,8 +170,11 @@ func (s *Store) RemoveMembers(ctx context.Context, parent store.Subject, members
 		return err
 	}
 	defer s.mu.Unlock()
+	now := changeTime()
 	for _, m := range members {
-		s.members.remove(parent, m)
+		if ms, found := s.members.remove(parent, m); found {
+			s.logChange(ctx, now, store.OpDelete, store.KindMembership, "", ms.Key(), &ms)
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/google/btree"
 
@@ -169,6 +170,9 @@ func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := store.CheckTimes("", p.CreatedAt, p.UpdatedAt); err != nil {
+		return err
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
@@ -183,7 +187,9 @@ func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 	if err := s.checkRefs(refs); err != nil {
 		return err
 	}
-	pi.insert(storedPolicy(&p, refs))
+	rec := storedPolicy(&p, refs)
+	pi.insert(rec)
+	s.logPolicy(ctx, changeTime(), store.OpCreate, rec)
 	return nil
 }
 
@@ -270,6 +276,9 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 		return store.DataPolicy{}, err
 	}
 	next.ID, next.CreatedAt = rec.p.ID, rec.p.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.DataPolicy{}, err
+	}
 	if other, taken := pi.names[next.Name]; taken && other != rec {
 		return store.DataPolicy{}, policyConflict("policyName", "data policy name "+quote(next.Name)+" is already taken", next.Name)
 	}
@@ -279,6 +288,7 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 	pi.delete(rec)
 	updated := storedPolicy(&next, refs)
 	pi.insert(updated)
+	s.logPolicy(ctx, changeTime(), store.OpUpdate, updated)
 	return updated.p.Clone(), nil
 }
 
@@ -296,8 +306,13 @@ func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
 	if !ok {
 		return policyNotFound(id)
 	}
+	// The policy's change comes first, then those of the targets its
+	// deletion removes, in their listing order.
+	now := changeTime()
+	s.logPolicy(ctx, now, store.OpDelete, rec)
 	for _, item := range rangeItems(pi.targets, id+keySep) {
 		pi.targets.Delete(item)
+		s.logTarget(ctx, now, store.OpDelete, item.val)
 	}
 	pi.delete(rec)
 	return nil
@@ -329,6 +344,9 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 	if len(targets) == 0 {
 		return nil
 	}
+	if err := checkTargetTimes(targets); err != nil {
+		return err
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
@@ -336,6 +354,7 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 	if err := s.missingPolicies(targets); err != nil {
 		return err
 	}
+	now := changeTime()
 	for _, t := range targets {
 		item := &keyed[store.PolicyTarget]{key: targetKey(&t)}
 		if s.policies.targets.Has(item) {
@@ -344,6 +363,7 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 		t.CreatedAt = t.CreatedAt.UTC()
 		item.val = t
 		s.policies.targets.ReplaceOrInsert(item)
+		s.logTarget(ctx, now, store.OpCreate, t)
 	}
 	return nil
 }
@@ -363,8 +383,11 @@ func (s *Store) DetachDataPolicies(ctx context.Context, targets []store.PolicyTa
 	if err := s.missingPolicies(targets); err != nil {
 		return err
 	}
+	now := changeTime()
 	for i := range targets {
-		s.policies.targets.Delete(&keyed[store.PolicyTarget]{key: targetKey(&targets[i])})
+		if item, found := s.policies.targets.Delete(&keyed[store.PolicyTarget]{key: targetKey(&targets[i])}); found {
+			s.logTarget(ctx, now, store.OpDelete, item.val)
+		}
 	}
 	return nil
 }
@@ -422,4 +445,28 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// checkTargetTimes refuses a CreatedAt outside what a store keeps, with the
+// target's path built only for an error.
+func checkTargetTimes(targets []store.PolicyTarget) error {
+	for i := range targets {
+		if store.CheckTime("createdAt", targets[i].CreatedAt) != nil {
+			return store.CheckTime("targets["+strconv.Itoa(i)+"].createdAt", targets[i].CreatedAt)
+		}
+	}
+	return nil
+}
+
+// logPolicy records a change of rec. A stored policy is replaced, never
+// edited, by an update (see UpdateDataPolicy), so the log keeps a shallow
+// copy.
+func (s *Store) logPolicy(ctx context.Context, now time.Time, op string, rec *policy) {
+	p := rec.p
+	s.logChange(ctx, now, op, store.KindDataPolicy, "", p.ID, &p)
+}
+
+// logTarget records a change of target t.
+func (s *Store) logTarget(ctx context.Context, now time.Time, op string, t store.PolicyTarget) {
+	s.logChange(ctx, now, op, store.KindPolicyTarget, "", t.Key(), &t)
 }
