@@ -240,6 +240,12 @@ func (w *wtx) policyConflict(p *store.DataPolicy) error {
 // CreateDataPolicy inserts the policy, then checks and inserts its refs;
 // the primary key and the name index reject a taken ID or name.
 func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs []store.PolicyRef) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", p.CreatedAt, p.UpdatedAt); err != nil {
+		return err
+	}
 	return s.write(ctx, func(w *wtx) error {
 		_, err := w.exec(sqlInsertPolicy, p.ID, p.Name, p.Description, encodeStatements(p.Statements), encodeTime(p.CreatedAt), encodeTime(p.UpdatedAt))
 		if err != nil {
@@ -370,6 +376,9 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 		}
 		p = p.Clone()
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
+		if err := store.CheckTime("updatedAt", p.UpdatedAt); err != nil {
+			return err
+		}
 		p.UpdatedAt = normTime(p.UpdatedAt)
 		if _, err := w.exec(sqlUpdatePolicy, p.Name, p.Description, encodeStatements(p.Statements), encodeTime(p.UpdatedAt), id); err != nil {
 			if errors.Is(translate(w.ctx, err), errUnique) {
@@ -435,12 +444,7 @@ func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range targets {
-			if err := w.logTarget(store.OpDelete, t); err != nil {
-				return err
-			}
-		}
-		return nil
+		return w.logTargetsDeleted(targets)
 	})
 }
 
@@ -507,6 +511,11 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 	}
 	if len(targets) == 0 {
 		return nil
+	}
+	for i := range targets {
+		if store.CheckTime("createdAt", targets[i].CreatedAt) != nil {
+			return store.CheckTime("targets["+strconv.Itoa(i)+"].createdAt", targets[i].CreatedAt)
+		}
 	}
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.requirePolicies(targets); err != nil {

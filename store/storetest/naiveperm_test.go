@@ -58,8 +58,30 @@ func (p *naivePerms) namespaceHeld(ns string) bool {
 	return false
 }
 
-func (p *naivePerms) dropGrants(drop func(store.Grant) bool) {
-	p.grants = slices.DeleteFunc(p.grants, drop)
+// dropGrants removes the grants drop selects and records their deletion
+// in listing order.
+func (n *naive) dropGrants(ctx context.Context, drop func(store.Grant) bool) {
+	var removed []store.Grant
+	for _, g := range n.perm.grants {
+		if drop(g) {
+			removed = append(removed, g)
+		}
+	}
+	n.perm.grants = slices.DeleteFunc(n.perm.grants, drop)
+	for _, g := range sortedBy(removed, grantKey) {
+		n.log.add(ctx, store.OpDelete, store.KindGrant, g.Namespace, g.Key(), g)
+	}
+}
+
+// checkTimes returns the first out-of-range CreatedAt of n records, on the
+// field list[i].createdAt.
+func checkTimes(list string, n int, at func(i int) time.Time) error {
+	for i := range n {
+		if err := store.CheckTime(list+"["+strconv.Itoa(i)+"].createdAt", at(i)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pinned refuses the removal (next nil) or the update to next of a data
@@ -111,6 +133,9 @@ func (n *naive) AddGrants(ctx context.Context, gs []store.Grant) error {
 		return err
 	}
 	defer n.mu.Unlock()
+	if err := checkTimes("grants", len(gs), func(i int) time.Time { return gs[i].CreatedAt }); err != nil {
+		return err
+	}
 	if err := n.grantNamespaces(gs); err != nil {
 		return err
 	}
@@ -136,6 +161,7 @@ func (n *naive) AddGrants(ctx context.Context, gs []store.Grant) error {
 		if !slices.ContainsFunc(n.perm.grants, func(h store.Grant) bool { return h.Namespace == g.Namespace && grantKey(h) == grantKey(g) }) {
 			g.CreatedAt = utc(g.CreatedAt)
 			n.perm.grants = append(n.perm.grants, g)
+			n.log.add(ctx, store.OpCreate, store.KindGrant, g.Namespace, g.Key(), g)
 		}
 	}
 	return nil
@@ -150,7 +176,7 @@ func (n *naive) RevokeGrants(ctx context.Context, gs []store.Grant) error {
 		return err
 	}
 	for _, g := range gs {
-		n.perm.dropGrants(func(h store.Grant) bool { return h.Namespace == g.Namespace && grantKey(h) == grantKey(g) })
+		n.dropGrants(ctx, func(h store.Grant) bool { return h.Namespace == g.Namespace && grantKey(h) == grantKey(g) })
 	}
 	return nil
 }
@@ -211,6 +237,7 @@ func (n *naive) AddMembers(ctx context.Context, parent store.Subject, members []
 		return store.Invalid("parent", "a user has no members")
 	}
 	saved := slices.Clone(n.perm.edges)
+	var added []store.Membership
 	for i, m := range members {
 		if n.hasEdge(parent, m) {
 			continue
@@ -223,7 +250,12 @@ func (n *naive) AddMembers(ctx context.Context, parent store.Subject, members []
 			n.perm.edges = saved
 			return store.Invalid("members["+strconv.Itoa(i)+"]", "cycle or chain too long")
 		}
-		n.perm.edges = append(n.perm.edges, store.Membership{Parent: parent, Member: m, CreatedAt: time.Now().UTC()})
+		edge := store.Membership{Parent: parent, Member: m, CreatedAt: time.Now().UTC()}
+		n.perm.edges = append(n.perm.edges, edge)
+		added = append(added, edge)
+	}
+	for _, edge := range added {
+		n.log.add(ctx, store.OpCreate, store.KindMembership, "", edge.Key(), edge)
 	}
 	return nil
 }
@@ -233,7 +265,12 @@ func (n *naive) RemoveMembers(ctx context.Context, parent store.Subject, members
 		return err
 	}
 	defer n.mu.Unlock()
-	n.perm.edges = slices.DeleteFunc(n.perm.edges, func(m store.Membership) bool { return m.Parent == parent && slices.Contains(members, m.Member) })
+	for _, member := range members {
+		if i := slices.IndexFunc(n.perm.edges, func(m store.Membership) bool { return m.Parent == parent && m.Member == member }); i >= 0 {
+			n.log.add(ctx, store.OpDelete, store.KindMembership, "", n.perm.edges[i].Key(), n.perm.edges[i])
+			n.perm.edges = slices.Delete(n.perm.edges, i, i+1)
+		}
+	}
 	return nil
 }
 
@@ -322,6 +359,9 @@ func (n *naive) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 		return err
 	}
 	defer n.mu.Unlock()
+	if err := store.CheckTimes("", p.CreatedAt, p.UpdatedAt); err != nil {
+		return err
+	}
 	if _, taken := n.policyNamed(p.Name); taken {
 		return &store.Error{Field: "policyName", Message: "taken", Err: store.ErrConflict}
 	}
@@ -335,6 +375,7 @@ func (n *naive) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 		n.perm.policies = map[string]naivePolicy{}
 	}
 	n.perm.policies[p.ID] = naivePolicy{p: normPolicy(p), refs: slices.Clone(refs)}
+	n.log.add(ctx, store.OpCreate, store.KindDataPolicy, "", p.ID, n.perm.policies[p.ID].p)
 	return nil
 }
 
@@ -392,6 +433,9 @@ func (n *naive) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 		return store.DataPolicy{}, err
 	}
 	next.ID, next.CreatedAt = cur.p.ID, cur.p.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.DataPolicy{}, err
+	}
 	if other, taken := n.policyNamed(next.Name); taken && other.p.ID != id {
 		return store.DataPolicy{}, &store.Error{Field: "policyName", Message: "taken", Err: store.ErrConflict}
 	}
@@ -399,6 +443,7 @@ func (n *naive) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 		return store.DataPolicy{}, err
 	}
 	n.perm.policies[id] = naivePolicy{p: normPolicy(next), refs: slices.Clone(refs)}
+	n.log.add(ctx, store.OpUpdate, store.KindDataPolicy, "", id, n.perm.policies[id].p)
 	return n.perm.policies[id].p.Clone(), nil
 }
 
@@ -407,10 +452,21 @@ func (n *naive) DeleteDataPolicy(ctx context.Context, id string) error {
 		return err
 	}
 	defer n.mu.Unlock()
-	if _, ok := n.perm.policies[id]; !ok {
+	pol, ok := n.perm.policies[id]
+	if !ok {
 		return store.NotFound("no policy", id)
 	}
 	delete(n.perm.policies, id)
+	n.log.add(ctx, store.OpDelete, store.KindDataPolicy, "", id, pol.p)
+	var removed []store.PolicyTarget
+	for _, t := range n.perm.targets {
+		if t.PolicyID == id {
+			removed = append(removed, t)
+		}
+	}
+	for _, t := range sortedBy(removed, targetKey) {
+		n.log.add(ctx, store.OpDelete, store.KindPolicyTarget, "", t.Key(), t)
+	}
 	n.perm.targets = slices.DeleteFunc(n.perm.targets, func(t store.PolicyTarget) bool { return t.PolicyID == id })
 	return nil
 }
@@ -433,6 +489,9 @@ func (n *naive) AttachDataPolicies(ctx context.Context, ts []store.PolicyTarget)
 		return err
 	}
 	defer n.mu.Unlock()
+	if err := checkTimes("targets", len(ts), func(i int) time.Time { return ts[i].CreatedAt }); err != nil {
+		return err
+	}
 	if err := n.missingPolicies(ts); err != nil {
 		return err
 	}
@@ -440,6 +499,7 @@ func (n *naive) AttachDataPolicies(ctx context.Context, ts []store.PolicyTarget)
 		if !slices.ContainsFunc(n.perm.targets, func(u store.PolicyTarget) bool { return targetKey(u) == targetKey(t) }) {
 			t.CreatedAt = utc(t.CreatedAt)
 			n.perm.targets = append(n.perm.targets, t)
+			n.log.add(ctx, store.OpCreate, store.KindPolicyTarget, "", t.Key(), t)
 		}
 	}
 	return nil
@@ -453,9 +513,12 @@ func (n *naive) DetachDataPolicies(ctx context.Context, ts []store.PolicyTarget)
 	if err := n.missingPolicies(ts); err != nil {
 		return err
 	}
-	n.perm.targets = slices.DeleteFunc(n.perm.targets, func(u store.PolicyTarget) bool {
-		return slices.ContainsFunc(ts, func(t store.PolicyTarget) bool { return targetKey(u) == targetKey(t) })
-	})
+	for _, t := range ts {
+		if i := slices.IndexFunc(n.perm.targets, func(u store.PolicyTarget) bool { return targetKey(u) == targetKey(t) }); i >= 0 {
+			n.log.add(ctx, store.OpDelete, store.KindPolicyTarget, "", n.perm.targets[i].Key(), n.perm.targets[i])
+			n.perm.targets = slices.Delete(n.perm.targets, i, i+1)
+		}
+	}
 	return nil
 }
 
