@@ -122,12 +122,10 @@ func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("grants name resources that do not exist", sortedUnique(missing)...)
+		return store.GrantResourcesNotFound(missing)
 	}
 	if len(undeclared) > 0 {
-		e := store.Invalid("", "grants name actions their resources do not declare")
-		e.Codes = sortedUnique(undeclared)
-		return e
+		return store.GrantActionsUndeclared(undeclared)
 	}
 	now := changeTime()
 	for i := range grants {

@@ -108,7 +108,7 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 		return err
 	}
 	if parent.Type == store.SubjectUser {
-		return store.Invalid("parent", "a USER cannot have members")
+		return store.UserCannotHaveMembers()
 	}
 	if len(members) == 0 {
 		return nil
@@ -130,19 +130,18 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 		switch {
 		case m == parent:
 			undo()
-			return store.Invalid(field, m.String()+" cannot be a member of itself")
+			return store.MemberIsParent(field, m)
 		case mi.has(parent, m):
 			continue
 		case mi.reaches(parent, m):
 			undo()
-			return store.Invalid(field, "making "+m.String()+" a member of "+parent.String()+" would close a cycle")
+			return store.MembershipCycle(field, parent, m)
 		}
 		if opts.MaxDepth > 0 {
 			depth := mi.longest(parent, true, map[store.Subject]int{}) + 1 + mi.longest(m, false, map[store.Subject]int{})
 			if depth > opts.MaxDepth {
 				undo()
-				return store.Invalid(field, "making "+m.String()+" a member of "+parent.String()+" would make a chain of "+
-					strconv.Itoa(depth)+" memberships, more than "+strconv.Itoa(opts.MaxDepth))
+				return store.MembershipTooDeep(field, parent, m, opts.MaxDepth)
 			}
 		}
 		mi.add(store.Membership{Parent: parent, Member: m, CreatedAt: now})

@@ -112,49 +112,31 @@ func (s *Store) checkRefs(refs []store.PolicyRef) error {
 		field := "statementList[" + strconv.Itoa(r.Statement) + "].permissions[" + strconv.Itoa(r.Permission) + "]"
 		ns, err := s.lookup(r.Namespace)
 		if err != nil {
-			e := store.NamespaceNotFound(r.Namespace)
-			e.Field = field
-			return e
+			return store.RefNamespaceNotFound(field, r.Namespace)
 		}
 		if r.ResourceCode == "" {
 			continue
 		}
 		d, ok := ns.dataByCode[r.ResourceCode]
 		if !ok {
-			e := store.NotFound("data resource "+quote(r.ResourceCode)+" does not exist in namespace "+quote(r.Namespace), r.ResourceCode)
-			e.Field = field
-			return e
+			return store.RefDataNotFound(field, r.Namespace, r.ResourceCode)
 		}
 		if r.Exact && r.NodePath != "" {
 			if d.Type != store.DataTree {
-				e := store.Invalid(field, "data resource "+quote(r.ResourceCode)+" is a "+string(d.Type)+" and has no nodes")
-				e.Codes = []string{r.ResourceCode}
-				return e
+				return store.RefNoNodes(field, r.ResourceCode, d.Type)
 			}
 			if node, _ := d.Struct.Tree.Node(r.NodePath); node == nil {
-				e := store.NotFound("data resource "+quote(r.ResourceCode)+" has no node at "+quote(r.NodePath), r.ResourceCode)
-				e.Field = field
-				return e
+				return store.RefNodeNotFound(field, r.ResourceCode, r.NodePath)
 			}
 		}
 		if r.Action != "" && !slices.Contains(d.Actions, r.Action) {
-			e := store.Invalid(field, "data resource "+quote(r.ResourceCode)+" has no action "+quote(r.Action))
-			e.Codes = []string{r.ResourceCode}
-			return e
+			return store.RefActionUnknown(field, r.ResourceCode, r.Action)
 		}
 	}
 	return nil
 }
 
-func policyNotFound(id string) error {
-	return store.NotFound("no data policy has ID "+quote(id), id)
-}
-
-func policyConflict(field, message, code string) error {
-	e := store.Conflict(message, code)
-	e.Field = field
-	return e
-}
+func policyNotFound(id string) error { return store.PolicyNotFound(id) }
 
 // storedPolicy copies p for storage, with times in UTC.
 func storedPolicy(p *store.DataPolicy, refs []store.PolicyRef) *policy {
@@ -179,10 +161,10 @@ func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 	defer s.mu.Unlock()
 	pi := &s.policies
 	if _, ok := pi.names[p.Name]; ok {
-		return policyConflict("policyName", "data policy name "+quote(p.Name)+" is already taken", p.Name)
+		return store.PolicyNameTaken(p.Name)
 	}
 	if _, ok := pi.byID[p.ID]; ok {
-		return policyConflict("policyId", "data policy ID "+quote(p.ID)+" is already taken", p.ID)
+		return store.PolicyIDTaken(p.ID)
 	}
 	if err := s.checkRefs(refs); err != nil {
 		return err
@@ -220,7 +202,7 @@ func (s *Store) GetDataPolicyByName(ctx context.Context, name string) (store.Dat
 	defer s.mu.RUnlock()
 	rec, ok := s.policies.names[name]
 	if !ok {
-		return store.DataPolicy{}, store.NotFound("no data policy is named "+quote(name), name)
+		return store.DataPolicy{}, store.PolicyNameNotFound(name)
 	}
 	return rec.p.Clone(), nil
 }
@@ -280,7 +262,7 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 		return store.DataPolicy{}, err
 	}
 	if other, taken := pi.names[next.Name]; taken && other != rec {
-		return store.DataPolicy{}, policyConflict("policyName", "data policy name "+quote(next.Name)+" is already taken", next.Name)
+		return store.DataPolicy{}, store.PolicyNameTaken(next.Name)
 	}
 	if err := s.checkRefs(refs); err != nil {
 		return store.DataPolicy{}, err
@@ -331,7 +313,7 @@ func (s *Store) missingPolicies(targets []store.PolicyTarget) error {
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("targets name data policies that do not exist", sortedUnique(missing)...)
+		return store.PoliciesNotFound(missing)
 	}
 	return nil
 }

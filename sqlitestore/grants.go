@@ -149,10 +149,10 @@ func (w *wtx) checkGrantTargets(grants []store.Grant) error {
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("granted resources do not exist", sortedUnique(missing)...)
+		return store.GrantResourcesNotFound(missing)
 	}
 	if len(undeclared) > 0 {
-		return &store.Error{Message: "granted actions are not declared by their resources", Codes: sortedUnique(undeclared), Err: store.ErrInvalid}
+		return store.GrantActionsUndeclared(undeclared)
 	}
 	return nil
 }
