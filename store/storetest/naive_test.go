@@ -185,8 +185,10 @@ func (n *naive) DeleteNamespace(ctx context.Context, code string) error {
 		return store.DefaultNamespaceUndeletable()
 	case len(n.res[code]) > 0 || len(n.data[code]) > 0:
 		return store.NamespaceNotEmpty(code)
-	case n.perm.namespaceHeld(code):
-		return store.Conflict("namespace holds grants or is named by a policy", code)
+	case slices.ContainsFunc(n.perm.grants, func(g store.Grant) bool { return g.Namespace == code }):
+		return store.NamespaceHoldsGrants(code)
+	case len(n.perm.policiesNaming(code)) > 0:
+		return store.NamespaceNamedByPolicies(code, n.perm.policiesNaming(code))
 	}
 	n.log.add(ctx, store.OpDelete, store.KindNamespace, code, code, n.ns[code])
 	delete(n.ns, code)

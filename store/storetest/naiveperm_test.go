@@ -42,20 +42,15 @@ func sortedBy[T any](items []T, key func(T) string) []T {
 	return out
 }
 
-func (p *naivePerms) namespaceHeld(ns string) bool {
-	for _, g := range p.grants {
-		if g.Namespace == ns {
-			return true
+// policiesNaming returns the IDs of the policies with a ref on namespace ns.
+func (p *naivePerms) policiesNaming(ns string) []string {
+	var ids []string
+	for id, pol := range p.policies {
+		if slices.ContainsFunc(pol.refs, func(r store.PolicyRef) bool { return r.Namespace == ns }) {
+			ids = append(ids, id)
 		}
 	}
-	for _, pol := range p.policies {
-		for _, r := range pol.refs {
-			if r.Namespace == ns {
-				return true
-			}
-		}
-	}
-	return false
+	return uniq(ids)
 }
 
 // dropGrants removes the grants drop selects and records their deletion
@@ -107,9 +102,11 @@ func (p *naivePerms) pinned(ns, code string, next *store.DataResource) error {
 			}
 		}
 	}
-	if len(ids) > 0 {
-		slices.Sort(ids)
-		return store.Conflict("pinned by policies", ids...)
+	switch {
+	case len(ids) > 0 && next == nil:
+		return store.DataResourcePinned(code, ids)
+	case len(ids) > 0:
+		return store.DataUpdatePinned(code, ids)
 	}
 	return nil
 }
@@ -152,10 +149,10 @@ func (n *naive) AddGrants(ctx context.Context, gs []store.Grant) error {
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("no such resources", uniq(missing)...)
+		return store.GrantResourcesNotFound(missing)
 	}
 	if len(bad) > 0 {
-		return &store.Error{Message: "undeclared actions", Codes: uniq(bad), Err: store.ErrInvalid}
+		return store.GrantActionsUndeclared(bad)
 	}
 	for _, g := range gs {
 		if !slices.ContainsFunc(n.perm.grants, func(h store.Grant) bool { return h.Namespace == g.Namespace && grantKey(h) == grantKey(g) }) {
@@ -234,7 +231,7 @@ func (n *naive) AddMembers(ctx context.Context, parent store.Subject, members []
 	}
 	defer n.mu.Unlock()
 	if parent.Type == store.SubjectUser {
-		return store.Invalid("parent", "a user has no members")
+		return store.UserCannotHaveMembers()
 	}
 	saved := slices.Clone(n.perm.edges)
 	var added []store.Membership
@@ -242,13 +239,19 @@ func (n *naive) AddMembers(ctx context.Context, parent store.Subject, members []
 		if n.hasEdge(parent, m) {
 			continue
 		}
-		bad := n.ancestorOrSelf(m, parent)
-		if !bad && opts.MaxDepth > 0 {
-			bad = n.chain(parent, true)+1+n.chain(m, false) > opts.MaxDepth
+		field := "members[" + strconv.Itoa(i) + "]"
+		var bad error
+		switch {
+		case m == parent:
+			bad = store.MemberIsParent(field, m)
+		case n.ancestorOrSelf(m, parent):
+			bad = store.MembershipCycle(field, parent, m)
+		case opts.MaxDepth > 0 && n.chain(parent, true)+1+n.chain(m, false) > opts.MaxDepth:
+			bad = store.MembershipTooDeep(field, parent, m, opts.MaxDepth)
 		}
-		if bad {
+		if bad != nil {
 			n.perm.edges = saved
-			return store.Invalid("members["+strconv.Itoa(i)+"]", "cycle or chain too long")
+			return bad
 		}
 		edge := store.Membership{Parent: parent, Member: m, CreatedAt: time.Now().UTC()}
 		n.perm.edges = append(n.perm.edges, edge)
@@ -315,25 +318,25 @@ func (n *naive) checkRefs(refs []store.PolicyRef) error {
 	for _, r := range refs {
 		field := "statementList[" + strconv.Itoa(r.Statement) + "].permissions[" + strconv.Itoa(r.Permission) + "]"
 		if _, ok := n.ns[r.Namespace]; !ok {
-			return &store.Error{Field: field, Message: "no namespace", Err: store.ErrNamespaceNotFound}
+			return store.RefNamespaceNotFound(field, r.Namespace)
 		}
 		if r.ResourceCode == "" {
 			continue
 		}
 		d, ok := n.data[r.Namespace][r.ResourceCode]
 		if !ok {
-			return &store.Error{Field: field, Message: "no data resource", Err: store.ErrNotFound}
+			return store.RefDataNotFound(field, r.Namespace, r.ResourceCode)
 		}
 		if r.Exact && r.NodePath != "" {
 			if d.Type != store.DataTree {
-				return store.Invalid(field, "not a tree")
+				return store.RefNoNodes(field, r.ResourceCode, d.Type)
 			}
 			if _, found := d.Struct.Tree.Find(r.NodePath); !found {
-				return &store.Error{Field: field, Message: "no node", Err: store.ErrNotFound}
+				return store.RefNodeNotFound(field, r.ResourceCode, r.NodePath)
 			}
 		}
 		if r.Action != "" && !slices.Contains(d.Actions, r.Action) {
-			return store.Invalid(field, "no action")
+			return store.RefActionUnknown(field, r.ResourceCode, r.Action)
 		}
 	}
 	return nil
@@ -363,10 +366,10 @@ func (n *naive) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 		return err
 	}
 	if _, taken := n.policyNamed(p.Name); taken {
-		return &store.Error{Field: "policyName", Message: "taken", Err: store.ErrConflict}
+		return store.PolicyNameTaken(p.Name)
 	}
 	if _, taken := n.perm.policies[p.ID]; taken {
-		return &store.Error{Field: "policyId", Message: "taken", Err: store.ErrConflict}
+		return store.PolicyIDTaken(p.ID)
 	}
 	if err := n.checkRefs(refs); err != nil {
 		return err
@@ -386,7 +389,7 @@ func (n *naive) GetDataPolicy(ctx context.Context, id string) (store.DataPolicy,
 	defer n.mu.Unlock()
 	pol, ok := n.perm.policies[id]
 	if !ok {
-		return store.DataPolicy{}, store.NotFound("no policy", id)
+		return store.DataPolicy{}, store.PolicyNotFound(id)
 	}
 	return pol.p.Clone(), nil
 }
@@ -398,7 +401,7 @@ func (n *naive) GetDataPolicyByName(ctx context.Context, name string) (store.Dat
 	defer n.mu.Unlock()
 	pol, ok := n.policyNamed(name)
 	if !ok {
-		return store.DataPolicy{}, store.NotFound("no policy", name)
+		return store.DataPolicy{}, store.PolicyNameNotFound(name)
 	}
 	return pol.p.Clone(), nil
 }
@@ -425,7 +428,7 @@ func (n *naive) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 	defer n.mu.Unlock()
 	cur, ok := n.perm.policies[id]
 	if !ok {
-		return store.DataPolicy{}, store.NotFound("no policy", id)
+		return store.DataPolicy{}, store.PolicyNotFound(id)
 	}
 	next := cur.p.Clone()
 	refs, err := fn(&next)
@@ -437,7 +440,7 @@ func (n *naive) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 		return store.DataPolicy{}, err
 	}
 	if other, taken := n.policyNamed(next.Name); taken && other.p.ID != id {
-		return store.DataPolicy{}, &store.Error{Field: "policyName", Message: "taken", Err: store.ErrConflict}
+		return store.DataPolicy{}, store.PolicyNameTaken(next.Name)
 	}
 	if err := n.checkRefs(refs); err != nil {
 		return store.DataPolicy{}, err
@@ -454,7 +457,7 @@ func (n *naive) DeleteDataPolicy(ctx context.Context, id string) error {
 	defer n.mu.Unlock()
 	pol, ok := n.perm.policies[id]
 	if !ok {
-		return store.NotFound("no policy", id)
+		return store.PolicyNotFound(id)
 	}
 	delete(n.perm.policies, id)
 	n.log.add(ctx, store.OpDelete, store.KindDataPolicy, "", id, pol.p)
@@ -479,7 +482,7 @@ func (n *naive) missingPolicies(ts []store.PolicyTarget) error {
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("no policies", uniq(missing)...)
+		return store.PoliciesNotFound(missing)
 	}
 	return nil
 }
@@ -528,7 +531,7 @@ func (n *naive) ListDataPolicyTargets(ctx context.Context, id string, opts store
 	}
 	defer n.mu.Unlock()
 	if _, ok := n.perm.policies[id]; !ok {
-		return store.Page[store.PolicyTarget]{}, store.NotFound("no policy", id)
+		return store.Page[store.PolicyTarget]{}, store.PolicyNotFound(id)
 	}
 	var out []store.PolicyTarget
 	for _, t := range n.perm.targets {
