@@ -192,4 +192,3 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 func dataNotFound(namespace, code string) error {
 	return store.DataResourceNotFound(namespace, code)
 }
-
