@@ -1,0 +1,231 @@
+package permindex
+
+import (
+	"slices"
+	"sync"
+)
+
+// Index is the in-process permission index. The zero value is not usable;
+// call [New]. All methods are safe for concurrent use: checks share a read
+// lock, writes ([Index.Update] and the helpers built on it) take the write
+// lock once per call, so a batch is applied atomically.
+type Index struct {
+	mu sync.RWMutex
+
+	subjIDs  map[Subject]uint32
+	subjects []Subject  // subject id -> subject
+	parents  [][]uint32 // member id -> parent ids, ordered by (Type, ID)
+	grants   [][]entry  // subject id -> grant entries, ordered by resource id
+
+	// overflow holds grants of actions whose namespace action id is >=
+	// starBit (more than 63 distinct actions in one namespace): rare, slower.
+	overflow map[overflowKey]uint8
+
+	namespaces map[string]*namespace
+	resNS      []*namespace // resource id -> namespace
+
+	strIDs map[string]uint32 // namespace names and data resource codes, for permKey
+
+	policies  map[string]*policy
+	dataPerms map[permKey][]*cperm
+	grantN    int
+}
+
+// entry is the grants one subject holds on one resource id: a bit per
+// namespace action id, starBit for the action "*".
+type entry struct {
+	res         uint32
+	allow, deny uint64
+}
+
+const starBit = 63
+
+type overflowKey struct{ subj, res, action uint32 }
+
+const (
+	ovAllow uint8 = 1
+	ovDeny  uint8 = 2
+)
+
+type namespace struct {
+	name        string
+	loaded      bool
+	resIDs      map[string]uint32 // resource code (or "*") -> resource id
+	wild        uint32            // resource id of "*"
+	resources   map[string]*resource
+	actionIDs   map[string]uint32
+	actionNames []string
+	data        map[string]*dataResource
+}
+
+type resource struct {
+	rec      Resource
+	id       uint32
+	declLow  uint64   // declared action ids < starBit
+	declHigh []uint32 // declared action ids >= starBit
+	aids     []uint32 // action id of rec.Actions[i]
+}
+
+func (r *resource) declares(aid uint32) bool {
+	if aid < starBit {
+		return r.declLow&(1<<aid) != 0
+	}
+	return slices.Contains(r.declHigh, aid)
+}
+
+// New returns an empty index.
+func New() *Index {
+	ix := &Index{
+		subjIDs:    map[Subject]uint32{},
+		overflow:   map[overflowKey]uint8{},
+		namespaces: map[string]*namespace{},
+		strIDs:     map[string]uint32{"": 0},
+		policies:   map[string]*policy{},
+		dataPerms:  map[permKey][]*cperm{},
+	}
+	return ix
+}
+
+// Update runs fn with the write lock held: every change fn makes through the
+// [Writer] is seen by checks together, after Update returns. The Writer must
+// not be used after fn returns.
+func (ix *Index) Update(fn func(w *Writer)) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	w := &Writer{ix: ix}
+	fn(w)
+	w.flush()
+}
+
+// Writer changes the index inside [Index.Update].
+type Writer struct {
+	ix    *Index
+	dirty map[uint32]struct{} // subjects whose entries were appended unsorted
+}
+
+func (w *Writer) flush() {
+	for s := range w.dirty {
+		w.ix.normalize(s)
+		w.ix.grantN += w.ix.countOf(s)
+	}
+	w.dirty = nil
+}
+
+// sorted makes the grant entries of subject s ordered before they are searched.
+func (w *Writer) sorted(s uint32) {
+	if _, ok := w.dirty[s]; ok {
+		w.ix.normalize(s)
+		w.ix.grantN += w.ix.countOf(s)
+		delete(w.dirty, s)
+	}
+}
+
+// normalize sorts the entries of s by resource and merges duplicates.
+func (ix *Index) normalize(s uint32) {
+	es := ix.grants[s]
+	slices.SortFunc(es, func(a, b entry) int { return int(a.res) - int(b.res) })
+	out := es[:0]
+	for _, e := range es {
+		if n := len(out); n > 0 && out[n-1].res == e.res {
+			out[n-1].allow |= e.allow
+			out[n-1].deny |= e.deny
+			continue
+		}
+		out = append(out, e)
+	}
+	clear(es[len(out):])
+	ix.grants[s] = out
+}
+
+func (ix *Index) subjectID(s Subject) uint32 {
+	if id, ok := ix.subjIDs[s]; ok {
+		return id
+	}
+	id := uint32(len(ix.subjects))
+	ix.subjIDs[s] = id
+	ix.subjects = append(ix.subjects, s)
+	ix.parents = append(ix.parents, nil)
+	ix.grants = append(ix.grants, nil)
+	return id
+}
+
+func (ix *Index) strID(s string) uint32 {
+	if id, ok := ix.strIDs[s]; ok {
+		return id
+	}
+	id := uint32(len(ix.strIDs))
+	ix.strIDs[s] = id
+	return id
+}
+
+func (ix *Index) namespace(name string) *namespace {
+	if n := ix.namespaces[name]; n != nil {
+		return n
+	}
+	n := &namespace{
+		name:      name,
+		resIDs:    map[string]uint32{},
+		resources: map[string]*resource{},
+		actionIDs: map[string]uint32{},
+		data:      map[string]*dataResource{},
+	}
+	n.wild = ix.resourceID(n, Wildcard)
+	ix.namespaces[name] = n
+	return n
+}
+
+func (ix *Index) resourceID(n *namespace, code string) uint32 {
+	if id, ok := n.resIDs[code]; ok {
+		return id
+	}
+	id := uint32(len(ix.resNS))
+	n.resIDs[code] = id
+	ix.resNS = append(ix.resNS, n)
+	return id
+}
+
+func (n *namespace) actionID(a string) uint32 {
+	if a == Wildcard {
+		return starBit
+	}
+	if id, ok := n.actionIDs[a]; ok {
+		return id
+	}
+	id := uint32(len(n.actionNames))
+	if id >= starBit {
+		id++ // starBit is the wildcard; overflow ids start above it
+	}
+	n.actionIDs[a] = id
+	n.actionNames = append(n.actionNames, a)
+	return id
+}
+
+// Loaded reports whether a namespace's records were loaded with
+// [Writer.ReplaceNamespace] (and not dropped since): the Registry loads a
+// namespace lazily on its first check.
+func (ix *Index) Loaded(ns string) bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n := ix.namespaces[ns]
+	return n != nil && n.loaded
+}
+
+// Stats describes what the index holds.
+type Stats struct {
+	Subjects, Resources, Grants, Policies, PolicyPermissions int
+}
+
+// Stats returns the sizes of what the index holds. Grants counts the
+// distinct (subject, resource, action, effect) grants.
+func (ix *Index) Stats() Stats {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	st := Stats{Subjects: len(ix.subjects), Policies: len(ix.policies), Grants: ix.grantN}
+	for _, n := range ix.namespaces {
+		st.Resources += len(n.resources)
+	}
+	for _, p := range ix.policies {
+		st.PolicyPermissions += len(p.perms)
+	}
+	return st
+}
