@@ -70,7 +70,7 @@ func (ix *Index) ExplainActionAllowed(p Principal, ns, code, action string) Expl
 	defer ix.mu.RUnlock()
 	n := ix.namespaces[ns]
 	if n == nil {
-		return Explanation{Reason: "no such namespace"}
+		return Explanation{Reason: "no such resource"}
 	}
 	r := n.resources[code]
 	if r == nil || code == Wildcard {

@@ -338,7 +338,7 @@ func (ix *Index) ExplainPermission(p Principal, ns, req, action string) Explanat
 	defer ix.mu.RUnlock()
 	n := ix.namespaces[ns]
 	if n == nil {
-		return Explanation{Reason: "no such namespace"}
+		return Explanation{Reason: "no such resource"}
 	}
 	_, code, path, reason := n.dataTarget(req, action)
 	if reason != "" {
