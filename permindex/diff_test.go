@@ -256,10 +256,10 @@ func TestDifferential(t *testing.T) {
 			require.Equal(t, ws, gs, "step %d struct %+v %s/%s", i, p, ns, code)
 		}
 	}
-	// The universe is small enough that both answers occur (over 1%): a test
+	// The universe is small enough that both answers occur (over 100 allowed answers of each kind): a test
 	// that only ever compared denials would prove little.
-	require.Greater(t, allowedGeneral*100, checks, "general allowed %d of %d", allowedGeneral, checks)
-	require.Greater(t, allowedData*100, checks*3, "data allowed %d of %d", allowedData, 3*checks)
+	require.Greater(t, allowedGeneral, 100, "general allowed %d of %d", allowedGeneral, checks)
+	require.Greater(t, allowedData, 100, "data allowed %d of %d", allowedData, 3*checks)
 	grants := 0
 	for range rf.grants {
 		grants++
