@@ -26,10 +26,11 @@ func (ix *Index) IsActionAllowed(p Principal, ns, code, action string) bool {
 	if !ok || !r.declares(aid) {
 		return false
 	}
-	var ex expansion
-	ix.expand(&p, &ex)
+	ex := getExpansion()
+	defer putExpansion(ex)
+	ix.expand(&p, ex)
 	if aid > starBit {
-		return ix.overflowAllowed(&ex, r.id, n.wild, aid)
+		return ix.overflowAllowed(ex, r.id, n.wild, aid)
 	}
 	want := uint64(1)<<aid | 1<<starBit
 	allowed := false
@@ -80,8 +81,9 @@ func (ix *Index) ExplainActionAllowed(p Principal, ns, code, action string) Expl
 	if !ok || !r.declares(aid) {
 		return Explanation{Reason: "no such action"}
 	}
-	var ex expansion
-	ix.expand(&p, &ex)
+	ex := getExpansion()
+	defer putExpansion(ex)
+	ix.expand(&p, ex)
 	var ms []Match
 	for i, s := range ex.subs {
 		for _, rc := range [2]struct {
@@ -94,7 +96,7 @@ func (ix *Index) ExplainActionAllowed(p Principal, ns, code, action string) Expl
 				ov = ix.overflow[overflowKey{s, rc.id, aid}]
 			}
 			add := func(eff Effect, act string) {
-				ms = append(ms, Match{Subject: ix.subjects[s], Via: ix.via(&ex, i),
+				ms = append(ms, Match{Subject: ix.subjects[s], Via: ix.via(ex, i),
 					Permission: ns + "/" + rc.code + "/" + act, Effect: eff})
 			}
 			if aid < starBit && d&(1<<aid) != 0 || ov&ovDeny != 0 {
@@ -177,8 +179,9 @@ func (ix *Index) ListAuthorizedResources(p Principal, ns, resourceType string) [
 	if n == nil {
 		return nil
 	}
-	var ex expansion
-	ix.expand(&p, &ex)
+	ex := getExpansion()
+	defer putExpansion(ex)
+	ix.expand(&p, ex)
 	var cands []*resource
 	wildAll := false
 	for _, s := range ex.subs {
@@ -242,7 +245,7 @@ func (ix *Index) ListAuthorizedResources(p Principal, ns, resourceType string) [
 				want := uint64(1)<<aid | 1<<starBit
 				ok = allow&want != 0 && deny&want == 0
 			} else {
-				ok = ix.overflowAllowed(&ex, r.id, n.wild, aid)
+				ok = ix.overflowAllowed(ex, r.id, n.wild, aid)
 			}
 			if ok {
 				acts = append(acts, r.rec.Actions[i])

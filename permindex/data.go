@@ -108,9 +108,19 @@ func ParsePermission(perm string) (ns, res string, nodes []string, action string
 	return segs[0], segs[1], segs[2 : len(segs)-1], segs[len(segs)-1], true
 }
 
-// permKey indexes compiled permissions by the subject that holds them, the
-// namespace and the exact resource code (0 for a resource pattern).
-type permKey struct{ subj, ns, code uint32 }
+// permKey indexes the compiled permissions of one namespace by the subject
+// that holds them (high half) and the exact resource code (low half; 0 for a
+// resource pattern): one integer, so the hot lookup is the map's fast path.
+func permKey(subj, code uint32) uint64 { return uint64(subj)<<32 | uint64(code) }
+
+func (ix *Index) nsPerms(ns uint32) map[uint64][]*cperm {
+	m := ix.dataPerms[ns]
+	if m == nil {
+		m = map[uint64][]*cperm{}
+		ix.dataPerms[ns] = m
+	}
+	return m
+}
 
 type policy struct {
 	id      string
@@ -141,19 +151,19 @@ func (ix *Index) compile(p *policy, stmts []Statement) {
 
 func (ix *Index) attach(p *policy, s uint32) {
 	for _, cp := range p.perms {
-		k := permKey{s, cp.ns, cp.code}
-		ix.dataPerms[k] = append(ix.dataPerms[k], cp)
+		m, k := ix.nsPerms(cp.ns), permKey(s, cp.code)
+		m[k] = append(m[k], cp)
 	}
 }
 
 func (ix *Index) detach(p *policy, s uint32) {
 	for _, cp := range p.perms {
-		k := permKey{s, cp.ns, cp.code}
-		l := slices.DeleteFunc(ix.dataPerms[k], func(x *cperm) bool { return x.policy == p })
+		m, k := ix.nsPerms(cp.ns), permKey(s, cp.code)
+		l := slices.DeleteFunc(m[k], func(x *cperm) bool { return x.policy == p })
 		if len(l) == 0 {
-			delete(ix.dataPerms, k)
+			delete(m, k)
 		} else {
-			ix.dataPerms[k] = l
+			m[k] = l
 		}
 	}
 }
@@ -279,10 +289,11 @@ func (ix *Index) dataAllowed(ex *expansion, n *namespace, nsID uint32, req, acti
 		return false
 	}
 	codeID := ix.strIDs[code] // present: PutDataResources interned it
+	perms := ix.dataPerms[nsID]
 	allowed := false
 	for _, s := range ex.subs {
 		for _, c := range [2]uint32{codeID, 0} {
-			for _, cp := range ix.dataPerms[permKey{s, nsID, c}] {
+			for _, cp := range perms[permKey(s, c)] {
 				if cp.matches(code, path, action) {
 					if cp.effect == Deny {
 						return false
@@ -304,9 +315,10 @@ func (ix *Index) IsDataActionAllowed(p Principal, ns, req, action string) bool {
 	if n == nil {
 		return false
 	}
-	var ex expansion
-	ix.expand(&p, &ex)
-	return ix.dataAllowed(&ex, n, ix.strIDs[ns], req, action)
+	ex := getExpansion()
+	defer putExpansion(ex)
+	ix.expand(&p, ex)
+	return ix.dataAllowed(ex, n, ix.strIDs[ns], req, action)
 }
 
 // CheckPermission decides action on every requested data resource of ns for
@@ -322,11 +334,12 @@ func (ix *Index) CheckPermission(p Principal, ns, action string, reqs []string, 
 		}
 		return out
 	}
-	var ex expansion
-	ix.expand(&p, &ex)
+	ex := getExpansion()
+	defer putExpansion(ex)
+	ix.expand(&p, ex)
 	nsID := ix.strIDs[ns]
 	for _, r := range reqs {
-		out = append(out, ix.dataAllowed(&ex, n, nsID, r, action))
+		out = append(out, ix.dataAllowed(ex, n, nsID, r, action))
 	}
 	return out
 }
@@ -344,15 +357,16 @@ func (ix *Index) ExplainPermission(p Principal, ns, req, action string) Explanat
 	if reason != "" {
 		return Explanation{Reason: reason}
 	}
-	var ex expansion
-	ix.expand(&p, &ex)
+	ex := getExpansion()
+	defer putExpansion(ex)
+	ix.expand(&p, ex)
 	nsID, codeID := ix.strIDs[ns], ix.strIDs[code]
 	var ms []Match
 	for i, s := range ex.subs {
 		for _, c := range [2]uint32{codeID, 0} {
-			for _, cp := range ix.dataPerms[permKey{s, nsID, c}] {
+			for _, cp := range ix.dataPerms[nsID][permKey(s, c)] {
 				if cp.matches(code, path, action) {
-					ms = append(ms, Match{Subject: ix.subjects[s], Via: ix.via(&ex, i),
+					ms = append(ms, Match{Subject: ix.subjects[s], Via: ix.via(ex, i),
 						PolicyID: cp.policy.id, Permission: cp.raw, Effect: cp.effect})
 				}
 			}
@@ -374,13 +388,14 @@ func (ix *Index) UserResourceStruct(p Principal, ns, code string) (UserResourceS
 		return UserResourceStruct{}, false
 	}
 	d := n.data[code]
-	var ex expansion
-	ix.expand(&p, &ex)
+	ex := getExpansion()
+	defer putExpansion(ex)
+	ix.expand(&p, ex)
 	nsID, codeID := ix.strIDs[ns], ix.strIDs[code]
 	var cands []*cperm
 	for _, s := range ex.subs {
 		for _, c := range [2]uint32{codeID, 0} {
-			cands = append(cands, ix.dataPerms[permKey{s, nsID, c}]...)
+			cands = append(cands, ix.dataPerms[nsID][permKey(s, c)]...)
 		}
 	}
 	allowedActions := func(path string) []string {

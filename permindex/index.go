@@ -27,7 +27,7 @@ type Index struct {
 	strIDs map[string]uint32 // namespace names and data resource codes, for permKey
 
 	policies  map[string]*policy
-	dataPerms map[permKey][]*cperm
+	dataPerms map[uint32]map[uint64][]*cperm // namespace str id -> permKey -> permissions
 	grantN    int
 }
 
@@ -81,7 +81,7 @@ func New() *Index {
 		namespaces: map[string]*namespace{},
 		strIDs:     map[string]uint32{"": 0},
 		policies:   map[string]*policy{},
-		dataPerms:  map[permKey][]*cperm{},
+		dataPerms:  map[uint32]map[uint64][]*cperm{},
 	}
 	return ix
 }

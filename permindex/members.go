@@ -1,6 +1,9 @@
 package permindex
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 // AddMemberships adds memberships; adding one already held is a no-op.
 // The Registry refuses cycles and over-long chains; the index stays correct
@@ -49,8 +52,8 @@ func (ix *Index) cmpSubject(a, b uint32) int {
 // expansion is a principal's subjects: its own first, then ancestors in
 // breadth-first order (parents of each subject ordered by type, then ID).
 // from[i] is the index of the subject through which subs[i] was reached,
-// -1 for the principal's own. The inline arrays keep a check of an ordinary
-// principal free of allocations.
+// -1 for the principal's own. Expansions are pooled, so a check of an
+// ordinary principal allocates nothing.
 type expansion struct {
 	subs []uint32
 	from []int32
@@ -84,11 +87,27 @@ func (ex *expansion) add(s uint32, from int32) {
 	ex.from = append(ex.from, from)
 }
 
+// expansions recycles expansions so that a check does not allocate (an
+// expansion on the stack would escape: its slices point into itself).
+var expansions = sync.Pool{New: func() any { return new(expansion) }}
+
+func getExpansion() *expansion { return expansions.Get().(*expansion) }
+
+func putExpansion(ex *expansion) {
+	if cap(ex.subs) > 1024 {
+		return // do not keep an outsized one
+	}
+	ex.seen = nil
+	expansions.Put(ex)
+}
+
 // expand fills ex with the subjects of p that the index knows (a subject
 // never seen holds nothing and has no parents).
 func (ix *Index) expand(p *Principal, ex *expansion) {
-	ex.subs = ex.sbuf[:0]
-	ex.from = ex.fbuf[:0]
+	if ex.subs == nil {
+		ex.subs, ex.from = ex.sbuf[:0], ex.fbuf[:0]
+	}
+	ex.subs, ex.from = ex.subs[:0], ex.from[:0]
 	if p.UserID != "" {
 		if id, ok := ix.subjIDs[Subject{SubjectUser, p.UserID}]; ok {
 			ex.add(id, -1)
