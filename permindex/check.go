@@ -9,8 +9,9 @@ import (
 // IsActionAllowed reports whether p may take action on the general resource
 // code of namespace ns: the resource exists and declares action, some
 // subject of p holds an ALLOW of action or "*" on the resource or on "*",
-// and none holds such a DENY. It does not allocate for a principal of up to
-// 32 subjects.
+// and none holds such a DENY. It does not allocate when the principal's
+// expansion is cached (the same principal was checked since the last
+// membership write).
 func (ix *Index) IsActionAllowed(p Principal, ns, code, action string) bool {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -26,25 +27,48 @@ func (ix *Index) IsActionAllowed(p Principal, ns, code, action string) bool {
 	if !ok || !r.declares(aid) {
 		return false
 	}
-	ex := getExpansion()
-	defer putExpansion(ex)
-	ix.expand(&p, ex)
+	ex := ix.expand(&p)
 	if aid > starBit {
 		return ix.overflowAllowed(ex, r.id, n.wild, aid)
 	}
 	want := uint64(1)<<aid | 1<<starBit
 	allowed := false
-	for _, s := range ex.subs {
-		a1, d1 := ix.entryBits(s, r.id)
-		a2, d2 := ix.entryBits(s, n.wild)
-		if (d1|d2)&want != 0 {
-			return false
-		}
-		if (a1|a2)&want != 0 {
-			allowed = true
+	for _, rid := range [2]uint32{r.id, n.wild} {
+		// Only the principal's subjects on the resource's subject list hold
+		// anything on it: intersect the two ascending lists, search the hits.
+		list, lo := ix.resSubs[rid], 0
+		for _, s := range ex.sorted {
+			if lo = lowerBound(list, lo, s); lo == len(list) {
+				break
+			}
+			if list[lo] != s {
+				continue
+			}
+			a, d := ix.entryBits(s, rid)
+			if d&want != 0 {
+				return false
+			}
+			if a&want != 0 {
+				allowed = true
+			}
 		}
 	}
 	return allowed
+}
+
+// lowerBound returns the first index i >= lo with list[i] >= s (len(list)
+// when none).
+func lowerBound(list []uint32, lo int, s uint32) int {
+	hi := len(list)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if list[m] < s {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 func (ix *Index) overflowAllowed(ex *expansion, rid, wild, aid uint32) bool {
@@ -81,9 +105,7 @@ func (ix *Index) ExplainActionAllowed(p Principal, ns, code, action string) Expl
 	if !ok || !r.declares(aid) {
 		return Explanation{Reason: "no such action"}
 	}
-	ex := getExpansion()
-	defer putExpansion(ex)
-	ix.expand(&p, ex)
+	ex := ix.expand(&p)
 	var ms []Match
 	for i, s := range ex.subs {
 		for _, rc := range [2]struct {
@@ -179,9 +201,7 @@ func (ix *Index) ListAuthorizedResources(p Principal, ns, resourceType string) [
 	if n == nil {
 		return nil
 	}
-	ex := getExpansion()
-	defer putExpansion(ex)
-	ix.expand(&p, ex)
+	ex := ix.expand(&p)
 	var cands []*resource
 	wildAll := false
 	for _, s := range ex.subs {

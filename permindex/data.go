@@ -7,6 +7,7 @@ import (
 
 type dataResource struct {
 	rec      DataResource
+	codeID   uint32         // str id of rec.Code
 	nodes    map[string]int // node path -> index in rec.Nodes
 	children map[string][]int
 }
@@ -15,8 +16,7 @@ type dataResource struct {
 func (w *Writer) PutDataResources(ds ...DataResource) {
 	for _, d := range ds {
 		n := w.ix.namespace(d.Namespace)
-		w.ix.strID(d.Code)
-		dr := &dataResource{rec: d, nodes: map[string]int{}, children: map[string][]int{}}
+		dr := &dataResource{rec: d, codeID: w.ix.strID(d.Code), nodes: map[string]int{}, children: map[string][]int{}}
 		dr.rec.Actions = slices.Clone(d.Actions)
 		dr.rec.Nodes = slices.Clone(d.Nodes)
 		if d.Type == DataTree {
@@ -108,18 +108,42 @@ func ParsePermission(perm string) (ns, res string, nodes []string, action string
 	return segs[0], segs[1], segs[2 : len(segs)-1], segs[len(segs)-1], true
 }
 
-// permKey indexes the compiled permissions of one namespace by the subject
-// that holds them (high half) and the exact resource code (low half; 0 for a
-// resource pattern): one integer, so the hot lookup is the map's fast path.
-func permKey(subj, code uint32) uint64 { return uint64(subj)<<32 | uint64(code) }
+// nsPerms is one subject's compiled permissions in one namespace, ordered
+// by exact resource code (0, the resource patterns, first). codes[i] is
+// perms[i].code, so the search for a code reads one small array. A check
+// costs a search per subject of the principal in that subject's own
+// permissions: it does not grow with the number of policies of others.
+type nsPerms struct {
+	ns    uint32
+	codes []uint32
+	perms []*cperm
+}
 
-func (ix *Index) nsPerms(ns uint32) map[uint64][]*cperm {
-	m := ix.dataPerms[ns]
-	if m == nil {
-		m = map[uint64][]*cperm{}
-		ix.dataPerms[ns] = m
+// permsIn returns the permissions subject s holds in namespace ns, nil when none.
+func (ix *Index) permsIn(s, ns uint32) *nsPerms {
+	nps := ix.subjPerms[s]
+	for i := range nps {
+		if nps[i].ns == ns {
+			return &nps[i]
+		}
 	}
-	return m
+	return nil
+}
+
+// forCode returns the permissions of np with a resource pattern and those
+// naming exactly the data resource code (str id).
+func (np *nsPerms) forCode(code uint32) (pats, exact []*cperm) {
+	i := lowerBound(np.codes, 0, 1)
+	pats = np.perms[:i]
+	if code == 0 {
+		return pats, nil
+	}
+	j := lowerBound(np.codes, i, code)
+	k := j
+	for k < len(np.codes) && np.codes[k] == code {
+		k++
+	}
+	return pats, np.perms[j:k]
 }
 
 type policy struct {
@@ -151,21 +175,37 @@ func (ix *Index) compile(p *policy, stmts []Statement) {
 
 func (ix *Index) attach(p *policy, s uint32) {
 	for _, cp := range p.perms {
-		m, k := ix.nsPerms(cp.ns), permKey(s, cp.code)
-		m[k] = append(m[k], cp)
+		np := ix.permsIn(s, cp.ns)
+		if np == nil {
+			ix.subjPerms[s] = append(ix.subjPerms[s], nsPerms{ns: cp.ns})
+			np = &ix.subjPerms[s][len(ix.subjPerms[s])-1]
+		}
+		i := lowerBound(np.codes, 0, cp.code+1) // after the permissions of the same code
+		np.codes = slices.Insert(np.codes, i, cp.code)
+		np.perms = slices.Insert(np.perms, i, cp)
 	}
 }
 
+// detach removes every permission of p from subject s, keeping the order.
 func (ix *Index) detach(p *policy, s uint32) {
-	for _, cp := range p.perms {
-		m, k := ix.nsPerms(cp.ns), permKey(s, cp.code)
-		l := slices.DeleteFunc(m[k], func(x *cperm) bool { return x.policy == p })
-		if len(l) == 0 {
-			delete(m, k)
-		} else {
-			m[k] = l
+	nps := ix.subjPerms[s]
+	out := nps[:0]
+	for _, np := range nps {
+		k := 0
+		for i, cp := range np.perms {
+			if cp.policy != p {
+				np.perms[k], np.codes[k] = cp, np.codes[i]
+				k++
+			}
+		}
+		clear(np.perms[k:])
+		np.perms, np.codes = np.perms[:k], np.codes[:k]
+		if k > 0 {
+			out = append(out, np)
 		}
 	}
+	clear(nps[len(out):])
+	ix.subjPerms[s] = out
 }
 
 func (ix *Index) policy(id string) *policy {
@@ -283,17 +323,20 @@ func (n *namespace) dataTarget(req, action string) (d *dataResource, code, path,
 }
 
 // dataAllowed decides one data request for an expanded principal.
-func (ix *Index) dataAllowed(ex *expansion, n *namespace, nsID uint32, req, action string) bool {
-	_, code, path, reason := n.dataTarget(req, action)
+func (ix *Index) dataAllowed(ex *expansion, n *namespace, req, action string) bool {
+	d, code, path, reason := n.dataTarget(req, action)
 	if reason != "" {
 		return false
 	}
-	codeID := ix.strIDs[code] // present: PutDataResources interned it
-	perms := ix.dataPerms[nsID]
 	allowed := false
 	for _, s := range ex.subs {
-		for _, c := range [2]uint32{codeID, 0} {
-			for _, cp := range perms[permKey(s, c)] {
+		np := ix.permsIn(s, n.strID)
+		if np == nil {
+			continue // holds no permission in the namespace
+		}
+		pats, exact := np.forCode(d.codeID)
+		for _, l := range [2][]*cperm{pats, exact} {
+			for _, cp := range l {
 				if cp.matches(code, path, action) {
 					if cp.effect == Deny {
 						return false
@@ -315,10 +358,8 @@ func (ix *Index) IsDataActionAllowed(p Principal, ns, req, action string) bool {
 	if n == nil {
 		return false
 	}
-	ex := getExpansion()
-	defer putExpansion(ex)
-	ix.expand(&p, ex)
-	return ix.dataAllowed(ex, n, ix.strIDs[ns], req, action)
+	ex := ix.expand(&p)
+	return ix.dataAllowed(ex, n, req, action)
 }
 
 // CheckPermission decides action on every requested data resource of ns for
@@ -334,12 +375,9 @@ func (ix *Index) CheckPermission(p Principal, ns, action string, reqs []string, 
 		}
 		return out
 	}
-	ex := getExpansion()
-	defer putExpansion(ex)
-	ix.expand(&p, ex)
-	nsID := ix.strIDs[ns]
+	ex := ix.expand(&p)
 	for _, r := range reqs {
-		out = append(out, ix.dataAllowed(ex, n, nsID, r, action))
+		out = append(out, ix.dataAllowed(ex, n, r, action))
 	}
 	return out
 }
@@ -353,18 +391,20 @@ func (ix *Index) ExplainPermission(p Principal, ns, req, action string) Explanat
 	if n == nil {
 		return Explanation{Reason: "no such resource"}
 	}
-	_, code, path, reason := n.dataTarget(req, action)
+	d, code, path, reason := n.dataTarget(req, action)
 	if reason != "" {
 		return Explanation{Reason: reason}
 	}
-	ex := getExpansion()
-	defer putExpansion(ex)
-	ix.expand(&p, ex)
-	nsID, codeID := ix.strIDs[ns], ix.strIDs[code]
+	ex := ix.expand(&p)
 	var ms []Match
 	for i, s := range ex.subs {
-		for _, c := range [2]uint32{codeID, 0} {
-			for _, cp := range ix.dataPerms[nsID][permKey(s, c)] {
+		np := ix.permsIn(s, n.strID)
+		if np == nil {
+			continue
+		}
+		pats, exact := np.forCode(d.codeID)
+		for _, l := range [2][]*cperm{pats, exact} {
+			for _, cp := range l {
 				if cp.matches(code, path, action) {
 					ms = append(ms, Match{Subject: ix.subjects[s], Via: ix.via(ex, i),
 						PolicyID: cp.policy.id, Permission: cp.raw, Effect: cp.effect})
@@ -388,14 +428,12 @@ func (ix *Index) UserResourceStruct(p Principal, ns, code string) (UserResourceS
 		return UserResourceStruct{}, false
 	}
 	d := n.data[code]
-	ex := getExpansion()
-	defer putExpansion(ex)
-	ix.expand(&p, ex)
-	nsID, codeID := ix.strIDs[ns], ix.strIDs[code]
+	ex := ix.expand(&p)
 	var cands []*cperm
 	for _, s := range ex.subs {
-		for _, c := range [2]uint32{codeID, 0} {
-			cands = append(cands, ix.dataPerms[nsID][permKey(s, c)]...)
+		if np := ix.permsIn(s, n.strID); np != nil {
+			pats, exact := np.forCode(d.codeID)
+			cands = append(append(cands, pats...), exact...)
 		}
 	}
 	allowedActions := func(path string) []string {

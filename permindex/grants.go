@@ -49,6 +49,20 @@ func (w *Writer) AddGrants(gs ...Grant) {
 		e.res = rid
 		setBit(&e, aid, deny)
 		ix.grants[s] = append(ix.grants[s], e)
+		ix.resSubs[rid] = append(ix.resSubs[rid], s)
+		if w.resDirty == nil {
+			w.resDirty = map[uint32]struct{}{}
+		}
+		w.resDirty[rid] = struct{}{}
+	}
+}
+
+// removeResSub takes s off the subject list of resource r (s no longer
+// holds an entry on r); the list must be sorted.
+func (ix *Index) removeResSub(r, s uint32) {
+	l := ix.resSubs[r]
+	if i, found := slices.BinarySearch(l, s); found {
+		ix.resSubs[r] = slices.Delete(l, i, i+1)
 	}
 }
 
@@ -131,6 +145,8 @@ func (w *Writer) RemoveGrants(gs ...Grant) {
 		ix.grantN--
 		if e.allow == 0 && e.deny == 0 {
 			ix.grants[s] = slices.Delete(ix.grants[s], i, i+1)
+			w.sortedRes(rid)
+			ix.removeResSub(rid, s)
 		}
 	}
 }
@@ -177,7 +193,8 @@ func (ix *Index) entryBits(s, rid uint32) (allow, deny uint64) {
 
 // dropGrantsWhere removes every grant on resource ids for which drop is true,
 // restricted to the action bits in mask (all bits when mask is ^0); overflow
-// grants are dropped when dropOv is true for their key.
+// grants are dropped when dropOv is true for their key. The Writer must be
+// flushed first (the resource subject lists sorted).
 func (ix *Index) dropGrantsWhere(drop func(rid uint32) bool, mask uint64, dropOv func(k overflowKey) bool) {
 	for s := range ix.grants {
 		es := ix.grants[s]
@@ -188,6 +205,9 @@ func (ix *Index) dropGrantsWhere(drop func(rid uint32) bool, mask uint64, dropOv
 				e.allow &^= mask
 				e.deny &^= mask
 				if e.allow == 0 && e.deny == 0 {
+					if mask != ^uint64(0) {
+						ix.removeResSub(e.res, uint32(s))
+					}
 					continue
 				}
 			}
@@ -195,6 +215,13 @@ func (ix *Index) dropGrantsWhere(drop func(rid uint32) bool, mask uint64, dropOv
 		}
 		clear(es[len(out):])
 		ix.grants[s] = out
+	}
+	if mask == ^uint64(0) { // every entry on a dropped resource is gone
+		for r := range ix.resSubs {
+			if drop(uint32(r)) {
+				ix.resSubs[r] = nil
+			}
+		}
 	}
 	for k, v := range ix.overflow {
 		if dropOv(k) {

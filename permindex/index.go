@@ -1,8 +1,10 @@
 package permindex
 
 import (
+	"hash/maphash"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Index is the in-process permission index. The zero value is not usable;
@@ -17,6 +19,17 @@ type Index struct {
 	parents  [][]uint32 // member id -> parent ids, ordered by (Type, ID)
 	grants   [][]entry  // subject id -> grant entries, ordered by resource id
 
+	// resSubs lists, per resource id, the subjects holding an entry on it,
+	// ascending: a check intersects the principal's subjects with the
+	// checked resource's and "*"'s lists and searches only the hits.
+	resSubs [][]uint32
+
+	// memberGen changes on every membership write and every new subject:
+	// cached expansions of an older generation are stale.
+	memberGen  uint64
+	seed       maphash.Seed
+	expansions [expansionSlots]atomic.Pointer[expansion]
+
 	// overflow holds grants of actions whose namespace action id is >=
 	// starBit (more than 63 distinct actions in one namespace): rare, slower.
 	overflow map[overflowKey]uint8
@@ -26,8 +39,10 @@ type Index struct {
 
 	strIDs map[string]uint32 // namespace names and data resource codes, for permKey
 
-	policies  map[string]*policy
-	dataPerms map[uint32]map[uint64][]*cperm // namespace str id -> permKey -> permissions
+	policies map[string]*policy
+	// subjPerms holds, per subject id, the compiled permissions of the
+	// policies attached to it, per namespace, ordered by exact resource code.
+	subjPerms [][]nsPerms
 	grantN    int
 }
 
@@ -49,6 +64,7 @@ const (
 
 type namespace struct {
 	name        string
+	strID       uint32 // the name's str id: data permissions name namespaces by it
 	loaded      bool
 	resIDs      map[string]uint32 // resource code (or "*") -> resource id
 	wild        uint32            // resource id of "*"
@@ -81,7 +97,7 @@ func New() *Index {
 		namespaces: map[string]*namespace{},
 		strIDs:     map[string]uint32{"": 0},
 		policies:   map[string]*policy{},
-		dataPerms:  map[uint32]map[uint64][]*cperm{},
+		seed:       maphash.MakeSeed(),
 	}
 	return ix
 }
@@ -99,8 +115,9 @@ func (ix *Index) Update(fn func(w *Writer)) {
 
 // Writer changes the index inside [Index.Update].
 type Writer struct {
-	ix    *Index
-	dirty map[uint32]struct{} // subjects whose entries were appended unsorted
+	ix       *Index
+	dirty    map[uint32]struct{} // subjects whose entries were appended unsorted
+	resDirty map[uint32]struct{} // resources whose subject lists were appended unsorted
 }
 
 func (w *Writer) flush() {
@@ -109,6 +126,24 @@ func (w *Writer) flush() {
 		w.ix.grantN += w.ix.countOf(s)
 	}
 	w.dirty = nil
+	for r := range w.resDirty {
+		w.ix.normalizeResSubs(r)
+	}
+	w.resDirty = nil
+}
+
+// sortedRes makes the subject list of resource r ordered before it is searched.
+func (w *Writer) sortedRes(r uint32) {
+	if _, ok := w.resDirty[r]; ok {
+		w.ix.normalizeResSubs(r)
+		delete(w.resDirty, r)
+	}
+}
+
+func (ix *Index) normalizeResSubs(r uint32) {
+	l := ix.resSubs[r]
+	slices.Sort(l)
+	ix.resSubs[r] = slices.Compact(l)
 }
 
 // sorted makes the grant entries of subject s ordered before they are searched.
@@ -146,6 +181,8 @@ func (ix *Index) subjectID(s Subject) uint32 {
 	ix.subjects = append(ix.subjects, s)
 	ix.parents = append(ix.parents, nil)
 	ix.grants = append(ix.grants, nil)
+	ix.subjPerms = append(ix.subjPerms, nil)
+	ix.memberGen++ // an expansion that skipped this subject as unknown is stale
 	return id
 }
 
@@ -164,6 +201,7 @@ func (ix *Index) namespace(name string) *namespace {
 	}
 	n := &namespace{
 		name:      name,
+		strID:     ix.strID(name),
 		resIDs:    map[string]uint32{},
 		resources: map[string]*resource{},
 		actionIDs: map[string]uint32{},
@@ -181,6 +219,7 @@ func (ix *Index) resourceID(n *namespace, code string) uint32 {
 	id := uint32(len(ix.resNS))
 	n.resIDs[code] = id
 	ix.resNS = append(ix.resNS, n)
+	ix.resSubs = append(ix.resSubs, nil)
 	return id
 }
 

@@ -1,8 +1,8 @@
 package permindex
 
 import (
+	"hash/maphash"
 	"slices"
-	"sync"
 )
 
 // AddMemberships adds memberships; adding one already held is a no-op.
@@ -18,6 +18,7 @@ func (w *Writer) AddMemberships(ms ...Membership) {
 		i, found := slices.BinarySearchFunc(ps, p, ix.cmpSubject)
 		if !found {
 			ix.parents[c] = slices.Insert(ps, i, p)
+			ix.memberGen++
 		}
 	}
 }
@@ -34,6 +35,7 @@ func (w *Writer) RemoveMemberships(ms ...Membership) {
 		ps := ix.parents[c]
 		if i, found := slices.BinarySearchFunc(ps, p, ix.cmpSubject); found {
 			ix.parents[c] = slices.Delete(ps, i, i+1)
+			ix.memberGen++
 		}
 	}
 }
@@ -52,78 +54,102 @@ func (ix *Index) cmpSubject(a, b uint32) int {
 // expansion is a principal's subjects: its own first, then ancestors in
 // breadth-first order (parents of each subject ordered by type, then ID).
 // from[i] is the index of the subject through which subs[i] was reached,
-// -1 for the principal's own. Expansions are pooled, so a check of an
-// ordinary principal allocates nothing.
+// -1 for the principal's own; sorted holds the same ids ascending, for
+// intersecting with the per-resource subject lists. An expansion is
+// immutable once built: it is shared by every check of the same principal
+// until a membership write or a new subject makes it stale (gen).
 type expansion struct {
-	subs []uint32
-	from []int32
-	seen map[uint32]struct{}
-	sbuf [32]uint32
-	fbuf [32]int32
+	gen    uint64
+	user   string
+	given  []Subject
+	subs   []uint32
+	from   []int32
+	sorted []uint32
+}
+
+// expansionSlots is the size of the direct-mapped expansion cache: a
+// principal whose slot holds another principal is expanded again (and
+// replaces it), so the cache costs a fixed 8 KiB whatever the traffic.
+const expansionSlots = 1024
+
+func (ix *Index) principalHash(p *Principal) uint64 {
+	if len(p.Subjects) == 0 {
+		return maphash.String(ix.seed, p.UserID)
+	}
+	var h maphash.Hash
+	h.SetSeed(ix.seed)
+	h.WriteString(p.UserID)
+	for _, s := range p.Subjects {
+		h.WriteByte(0)
+		h.WriteString(s.Type)
+		h.WriteByte(0)
+		h.WriteString(s.ID)
+	}
+	return h.Sum64()
+}
+
+// expand returns the expansion of p, from the cache when the same principal
+// was expanded since the last membership change. The caller holds the read
+// lock (or the write lock): memberGen and the graph do not change under it.
+func (ix *Index) expand(p *Principal) *expansion {
+	slot := &ix.expansions[ix.principalHash(p)%expansionSlots]
+	if ex := slot.Load(); ex != nil && ex.gen == ix.memberGen && ex.user == p.UserID &&
+		slices.Equal(ex.given, p.Subjects) {
+		return ex
+	}
+	ex := ix.expandFresh(p)
+	slot.Store(ex)
+	return ex
+}
+
+// expandFresh walks the membership graph from p's own subjects that the index
+// knows (a subject never seen holds nothing and has no parents).
+func (ix *Index) expandFresh(p *Principal) *expansion {
+	ex := &expansion{gen: ix.memberGen, user: p.UserID, given: slices.Clone(p.Subjects)}
+	var seen map[uint32]struct{} // past linearSeen subjects
+	add := func(s uint32, from int32) {
+		if seen == nil {
+			if slices.Contains(ex.subs, s) {
+				return
+			}
+			if len(ex.subs) >= linearSeen {
+				seen = make(map[uint32]struct{}, 2*len(ex.subs))
+				for _, x := range ex.subs {
+					seen[x] = struct{}{}
+				}
+			}
+		} else if _, ok := seen[s]; ok {
+			return
+		}
+		if seen != nil {
+			seen[s] = struct{}{}
+		}
+		ex.subs = append(ex.subs, s)
+		ex.from = append(ex.from, from)
+	}
+	if p.UserID != "" {
+		if id, ok := ix.subjIDs[Subject{SubjectUser, p.UserID}]; ok {
+			add(id, -1)
+		}
+	}
+	for _, s := range p.Subjects {
+		if id, ok := ix.subjIDs[s]; ok {
+			add(id, -1)
+		}
+	}
+	for i := 0; i < len(ex.subs); i++ {
+		for _, par := range ix.parents[ex.subs[i]] {
+			add(par, int32(i))
+		}
+	}
+	ex.sorted = slices.Clone(ex.subs)
+	slices.Sort(ex.sorted)
+	return ex
 }
 
 // linearSeen is how many subjects are deduplicated by scanning before a map
 // is used.
 const linearSeen = 32
-
-func (ex *expansion) add(s uint32, from int32) {
-	if len(ex.subs) < linearSeen {
-		if slices.Contains(ex.subs, s) {
-			return
-		}
-	} else {
-		if ex.seen == nil {
-			ex.seen = make(map[uint32]struct{}, 2*len(ex.subs))
-			for _, x := range ex.subs {
-				ex.seen[x] = struct{}{}
-			}
-		}
-		if _, ok := ex.seen[s]; ok {
-			return
-		}
-		ex.seen[s] = struct{}{}
-	}
-	ex.subs = append(ex.subs, s)
-	ex.from = append(ex.from, from)
-}
-
-// expansions recycles expansions so that a check does not allocate (an
-// expansion on the stack would escape: its slices point into itself).
-var expansions = sync.Pool{New: func() any { return new(expansion) }}
-
-func getExpansion() *expansion { return expansions.Get().(*expansion) }
-
-func putExpansion(ex *expansion) {
-	if cap(ex.subs) > 1024 {
-		return // do not keep an outsized one
-	}
-	ex.seen = nil
-	expansions.Put(ex)
-}
-
-// expand fills ex with the subjects of p that the index knows (a subject
-// never seen holds nothing and has no parents).
-func (ix *Index) expand(p *Principal, ex *expansion) {
-	if ex.subs == nil {
-		ex.subs, ex.from = ex.sbuf[:0], ex.fbuf[:0]
-	}
-	ex.subs, ex.from = ex.subs[:0], ex.from[:0]
-	if p.UserID != "" {
-		if id, ok := ix.subjIDs[Subject{SubjectUser, p.UserID}]; ok {
-			ex.add(id, -1)
-		}
-	}
-	for _, s := range p.Subjects {
-		if id, ok := ix.subjIDs[s]; ok {
-			ex.add(id, -1)
-		}
-	}
-	for i := 0; i < len(ex.subs); i++ {
-		for _, par := range ix.parents[ex.subs[i]] {
-			ex.add(par, int32(i))
-		}
-	}
-}
 
 // via returns the membership chain of ex.subs[i].
 func (ix *Index) via(ex *expansion, i int) []Subject {
