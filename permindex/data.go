@@ -92,9 +92,14 @@ type cperm struct {
 	raw    string
 	ns     uint32
 	code   uint32 // str id of an exact resource code; 0 for a pattern
+	actID  uint32 // str id of an exact action; 0 for a pattern
 	res    pattern
 	nodes  []pattern
 	act    pattern
+	// prefix is the node patterns joined by "/" when all are exact (the
+	// common case): they match when the path starts with it, segment-wise.
+	prefix      string
+	exactPrefix bool
 }
 
 // ParsePermission splits a permission string into its namespace, resource
@@ -115,6 +120,7 @@ func ParsePermission(perm string) (ns, res string, nodes []string, action string
 // permissions: it does not grow with the number of policies of others.
 type nsPerms struct {
 	ns    uint32
+	npat  int // perms[:npat] have a resource pattern (code 0)
 	codes []uint32
 	perms []*cperm
 }
@@ -133,7 +139,7 @@ func (ix *Index) permsIn(s, ns uint32) *nsPerms {
 // forCode returns the permissions of np with a resource pattern and those
 // naming exactly the data resource code (str id).
 func (np *nsPerms) forCode(code uint32) (pats, exact []*cperm) {
-	i := lowerBound(np.codes, 0, 1)
+	i := np.npat
 	pats = np.perms[:i]
 	if code == 0 {
 		return pats, nil
@@ -165,8 +171,17 @@ func (ix *Index) compile(p *policy, stmts []Statement) {
 			if cp.res.kind == patExact {
 				cp.code = ix.strID(res)
 			}
+			if cp.act.kind == patExact {
+				cp.actID = ix.strID(act)
+			}
+			cp.exactPrefix = true
 			for _, nd := range nodes {
-				cp.nodes = append(cp.nodes, compilePattern(nd))
+				pt := compilePattern(nd)
+				cp.nodes = append(cp.nodes, pt)
+				cp.exactPrefix = cp.exactPrefix && pt.kind == patExact
+			}
+			if cp.exactPrefix {
+				cp.prefix = strings.Join(nodes, "/")
 			}
 			p.perms = append(p.perms, cp)
 		}
@@ -183,6 +198,9 @@ func (ix *Index) attach(p *policy, s uint32) {
 		i := lowerBound(np.codes, 0, cp.code+1) // after the permissions of the same code
 		np.codes = slices.Insert(np.codes, i, cp.code)
 		np.perms = slices.Insert(np.perms, i, cp)
+		if cp.code == 0 {
+			np.npat++
+		}
 	}
 }
 
@@ -191,13 +209,17 @@ func (ix *Index) detach(p *policy, s uint32) {
 	nps := ix.subjPerms[s]
 	out := nps[:0]
 	for _, np := range nps {
-		k := 0
+		k, npat := 0, 0
 		for i, cp := range np.perms {
 			if cp.policy != p {
 				np.perms[k], np.codes[k] = cp, np.codes[i]
 				k++
+				if cp.code == 0 {
+					npat++
+				}
 			}
 		}
+		np.npat = npat
 		clear(np.perms[k:])
 		np.perms, np.codes = np.perms[:k], np.codes[:k]
 		if k > 0 {
@@ -278,12 +300,46 @@ func (w *Writer) RemovePolicyTargets(ts ...PolicyTarget) {
 	}
 }
 
-// matches reports whether cp matches the data resource code, the node path
-// (node codes joined by "/", empty for the whole resource) and the action:
-// its node patterns must match a prefix of the path.
-func (cp *cperm) matches(code, path, action string) bool {
-	if !cp.act.match(action) || (cp.code == 0 && !cp.res.match(code)) {
+// dataReq is one data request, resolved: the data resource code, the node
+// path (node codes joined by "/", empty for the whole resource) and its
+// depth, the action and its str id (0 when no permission names it exactly).
+type dataReq struct {
+	code, path, action string
+	depth              int
+	actID              uint32
+}
+
+func (ix *Index) newDataReq(code, path, action string) dataReq {
+	r := dataReq{code: code, path: path, action: action, actID: ix.strIDs[action]}
+	if path != "" {
+		r.depth = strings.Count(path, "/") + 1
+	}
+	return r
+}
+
+// matches reports whether cp matches the request: its node patterns must
+// match a prefix of the path. Exact actions compare as str ids, and a
+// permission deeper than the path is refused before any string is read.
+func (cp *cperm) matches(r *dataReq) bool {
+	if len(cp.nodes) > r.depth {
 		return false
+	}
+	if cp.act.kind == patExact {
+		if cp.actID != r.actID {
+			return false
+		}
+	} else if !cp.act.match(r.action) {
+		return false
+	}
+	if cp.code == 0 && !cp.res.match(r.code) {
+		return false
+	}
+	path := r.path
+	if cp.exactPrefix {
+		if cp.prefix == "" {
+			return true // no node pattern: the whole data resource
+		}
+		return strings.HasPrefix(path, cp.prefix) && (len(path) == len(cp.prefix) || path[len(cp.prefix)] == '/')
 	}
 	rest := path
 	for _, np := range cp.nodes {
@@ -323,21 +379,23 @@ func (n *namespace) dataTarget(req, action string) (d *dataResource, code, path,
 }
 
 // dataAllowed decides one data request for an expanded principal.
-func (ix *Index) dataAllowed(ex *expansion, n *namespace, req, action string) bool {
+// nps are the permissions in n of the principal's subjects that hold any;
+// actID is the action's str id.
+func (ix *Index) dataAllowed(nps []*nsPerms, n *namespace, req, action string, actID uint32) bool {
 	d, code, path, reason := n.dataTarget(req, action)
 	if reason != "" {
 		return false
 	}
+	r := dataReq{code: code, path: path, action: action, actID: actID}
+	if path != "" {
+		r.depth = strings.Count(path, "/") + 1
+	}
 	allowed := false
-	for _, s := range ex.subs {
-		np := ix.permsIn(s, n.strID)
-		if np == nil {
-			continue // holds no permission in the namespace
-		}
+	for _, np := range nps {
 		pats, exact := np.forCode(d.codeID)
 		for _, l := range [2][]*cperm{pats, exact} {
 			for _, cp := range l {
-				if cp.matches(code, path, action) {
+				if cp.matches(&r) {
 					if cp.effect == Deny {
 						return false
 					}
@@ -349,6 +407,17 @@ func (ix *Index) dataAllowed(ex *expansion, n *namespace, req, action string) bo
 	return allowed
 }
 
+// principalPerms appends to buf the permissions in n of each subject of ex
+// that holds any there: looked up once per call, not once per request.
+func (ix *Index) principalPerms(ex *expansion, n *namespace, buf []*nsPerms) []*nsPerms {
+	for _, s := range ex.subs {
+		if np := ix.permsIn(s, n.strID); np != nil {
+			buf = append(buf, np)
+		}
+	}
+	return buf
+}
+
 // IsDataActionAllowed reports whether p may take action on the data resource
 // req of namespace ns; req is a data resource code or "code/node/child".
 func (ix *Index) IsDataActionAllowed(p Principal, ns, req, action string) bool {
@@ -358,8 +427,9 @@ func (ix *Index) IsDataActionAllowed(p Principal, ns, req, action string) bool {
 	if n == nil {
 		return false
 	}
-	ex := ix.expand(&p)
-	return ix.dataAllowed(ex, n, req, action)
+	var buf [16]*nsPerms
+	nps := ix.principalPerms(ix.expand(&p), n, buf[:0])
+	return ix.dataAllowed(nps, n, req, action, ix.strIDs[action])
 }
 
 // CheckPermission decides action on every requested data resource of ns for
@@ -375,9 +445,11 @@ func (ix *Index) CheckPermission(p Principal, ns, action string, reqs []string, 
 		}
 		return out
 	}
-	ex := ix.expand(&p)
+	var buf [16]*nsPerms
+	nps := ix.principalPerms(ix.expand(&p), n, buf[:0])
+	actID := ix.strIDs[action]
 	for _, r := range reqs {
-		out = append(out, ix.dataAllowed(ex, n, r, action))
+		out = append(out, ix.dataAllowed(nps, n, r, action, actID))
 	}
 	return out
 }
@@ -396,6 +468,7 @@ func (ix *Index) ExplainPermission(p Principal, ns, req, action string) Explanat
 		return Explanation{Reason: reason}
 	}
 	ex := ix.expand(&p)
+	r := ix.newDataReq(code, path, action)
 	var ms []Match
 	for i, s := range ex.subs {
 		np := ix.permsIn(s, n.strID)
@@ -405,7 +478,7 @@ func (ix *Index) ExplainPermission(p Principal, ns, req, action string) Explanat
 		pats, exact := np.forCode(d.codeID)
 		for _, l := range [2][]*cperm{pats, exact} {
 			for _, cp := range l {
-				if cp.matches(code, path, action) {
+				if cp.matches(&r) {
 					ms = append(ms, Match{Subject: ix.subjects[s], Via: ix.via(ex, i),
 						PolicyID: cp.policy.id, Permission: cp.raw, Effect: cp.effect})
 				}
@@ -440,8 +513,9 @@ func (ix *Index) UserResourceStruct(p Principal, ns, code string) (UserResourceS
 		var acts []string
 		for _, a := range d.rec.Actions {
 			allow, deny := false, false
+			r := ix.newDataReq(code, path, a)
 			for _, cp := range cands {
-				if cp.matches(code, path, a) {
+				if cp.matches(&r) {
 					if cp.effect == Deny {
 						deny = true
 						break
