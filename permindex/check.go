@@ -58,17 +58,25 @@ func (ix *Index) IsActionAllowed(p Principal, ns, code, action string) bool {
 
 // lowerBound returns the first index i >= lo with list[i] >= s (len(list)
 // when none).
+// The halving loop has no data-dependent branch (the compiler emits a
+// conditional move), so a search costs no mispredictions.
 func lowerBound(list []uint32, lo int, s uint32) int {
-	hi := len(list)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if list[m] < s {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+	n := len(list) - lo
+	if n <= 0 {
+		return len(list)
 	}
-	return lo
+	base := lo
+	for n > 1 {
+		half := n >> 1
+		if list[base+half] < s {
+			base += half
+		}
+		n -= half
+	}
+	if list[base] < s {
+		base++
+	}
+	return base
 }
 
 func (ix *Index) overflowAllowed(ex *expansion, rid, wild, aid uint32) bool {

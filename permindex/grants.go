@@ -176,17 +176,23 @@ func (ix *Index) findEntry(s, rid uint32) *entry {
 // entryBits returns the allow and deny masks subject s holds on rid.
 func (ix *Index) entryBits(s, rid uint32) (allow, deny uint64) {
 	es := ix.grants[s]
-	lo, hi := 0, len(es)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if es[m].res < rid {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+	n := len(es)
+	if n == 0 {
+		return 0, 0
 	}
-	if lo < len(es) && es[lo].res == rid {
-		return es[lo].allow, es[lo].deny
+	base := 0
+	for n > 1 { // branch-free halving, as in lowerBound
+		half := n >> 1
+		if es[base+half].res < rid {
+			base += half
+		}
+		n -= half
+	}
+	if es[base].res < rid {
+		base++
+	}
+	if base < len(es) && es[base].res == rid {
+		return es[base].allow, es[base].deny
 	}
 	return 0, 0
 }
