@@ -217,8 +217,18 @@ func TestDifferential(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 10))
 	ix, rf := permindex.New(), newRef()
 	allowedGeneral, allowedData, checks := 0, 0, 0
+	// stable is checked after every step, so its cached expansion is reused
+	// across every kind of write (memberships included) and must stay right.
+	stable := permindex.Principal{UserID: "u0", Subjects: []permindex.Subject{{Type: "ROLE", ID: "R0"}}}
 	for i := range steps {
 		step(rng, ix, rf)
+		for _, ns := range diffNS {
+			code, action, req := pick(rng, diffCodes), pick(rng, diffActions), randDataRequest(rng)
+			require.Equal(t, rf.explainAction(stable, ns, code, action).Allowed, ix.IsActionAllowed(stable, ns, code, action),
+				"step %d: stable %s/%s/%s", i, ns, code, action)
+			require.Equal(t, rf.explainData(stable, ns, req, action).Allowed, ix.IsDataActionAllowed(stable, ns, req, action),
+				"step %d: stable data %s/%s %s", i, ns, req, action)
+		}
 		for range 3 {
 			p := randPrincipal(rng)
 			ns, code, action := pick(rng, diffNS), pick(rng, diffCodes), pick(rng, diffActions)
