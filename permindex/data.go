@@ -1,6 +1,7 @@
 package permindex
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -189,6 +190,7 @@ func (ix *Index) compile(p *policy, stmts []Statement) {
 }
 
 func (ix *Index) attach(p *policy, s uint32) {
+	ix.policyGen++
 	for _, cp := range p.perms {
 		np := ix.permsIn(s, cp.ns)
 		if np == nil {
@@ -206,6 +208,7 @@ func (ix *Index) attach(p *policy, s uint32) {
 
 // detach removes every permission of p from subject s, keeping the order.
 func (ix *Index) detach(p *policy, s uint32) {
+	ix.policyGen++
 	nps := ix.subjPerms[s]
 	out := nps[:0]
 	for _, np := range nps {
@@ -378,10 +381,9 @@ func (n *namespace) dataTarget(req, action string) (d *dataResource, code, path,
 	return d, code, path, ""
 }
 
-// dataAllowed decides one data request for an expanded principal.
-// nps are the permissions in n of the principal's subjects that hold any;
-// actID is the action's str id.
-func (ix *Index) dataAllowed(nps []*nsPerms, n *namespace, req, action string, actID uint32) bool {
+// dataAllowed decides one data request for an expanded principal whose
+// permissions in n are v; actID is the action's str id.
+func (ix *Index) dataAllowed(v *nsPerms, n *namespace, req, action string, actID uint32) bool {
 	d, code, path, reason := n.dataTarget(req, action)
 	if reason != "" {
 		return false
@@ -391,31 +393,51 @@ func (ix *Index) dataAllowed(nps []*nsPerms, n *namespace, req, action string, a
 		r.depth = strings.Count(path, "/") + 1
 	}
 	allowed := false
-	for _, np := range nps {
-		pats, exact := np.forCode(d.codeID)
-		for _, l := range [2][]*cperm{pats, exact} {
-			for _, cp := range l {
-				if cp.matches(&r) {
-					if cp.effect == Deny {
-						return false
-					}
-					allowed = true
+	pats, exact := v.forCode(d.codeID)
+	for _, l := range [2][]*cperm{pats, exact} {
+		for _, cp := range l {
+			if cp.matches(&r) {
+				if cp.effect == Deny {
+					return false
 				}
+				allowed = true
 			}
 		}
 	}
 	return allowed
 }
 
-// principalPerms appends to buf the permissions in n of each subject of ex
-// that holds any there: looked up once per call, not once per request.
-func (ix *Index) principalPerms(ex *expansion, n *namespace, buf []*nsPerms) []*nsPerms {
+// principalData is an expansion's permissions in one namespace, merged over
+// its subjects and ordered by exact resource code (patterns first): a data
+// check of the principal searches it once instead of once per subject. It is
+// built on the principal's first data check in the namespace and kept with
+// its cached expansion until a policy or policy target write (gen).
+type principalData struct {
+	gen uint64
+	nsPerms
+}
+
+func (ix *Index) dataView(ex *expansion, n *namespace) *nsPerms {
+	if v := ex.data.Load(); v != nil && v.gen == ix.policyGen && v.ns == n.strID {
+		return &v.nsPerms
+	}
+	v := &principalData{gen: ix.policyGen, nsPerms: nsPerms{ns: n.strID}}
+	var exact []*cperm
 	for _, s := range ex.subs {
 		if np := ix.permsIn(s, n.strID); np != nil {
-			buf = append(buf, np)
+			v.perms = append(v.perms, np.perms[:np.npat]...)
+			exact = append(exact, np.perms[np.npat:]...)
 		}
 	}
-	return buf
+	v.npat = len(v.perms)
+	slices.SortStableFunc(exact, func(a, b *cperm) int { return cmp.Compare(a.code, b.code) })
+	v.perms = append(v.perms, exact...)
+	v.codes = make([]uint32, len(v.perms))
+	for i, cp := range v.perms {
+		v.codes[i] = cp.code
+	}
+	ex.data.Store(v)
+	return &v.nsPerms
 }
 
 // IsDataActionAllowed reports whether p may take action on the data resource
@@ -427,9 +449,7 @@ func (ix *Index) IsDataActionAllowed(p Principal, ns, req, action string) bool {
 	if n == nil {
 		return false
 	}
-	var buf [16]*nsPerms
-	nps := ix.principalPerms(ix.expand(&p), n, buf[:0])
-	return ix.dataAllowed(nps, n, req, action, ix.strIDs[action])
+	return ix.dataAllowed(ix.dataView(ix.expand(&p), n), n, req, action, ix.strIDs[action])
 }
 
 // CheckPermission decides action on every requested data resource of ns for
@@ -445,11 +465,9 @@ func (ix *Index) CheckPermission(p Principal, ns, action string, reqs []string, 
 		}
 		return out
 	}
-	var buf [16]*nsPerms
-	nps := ix.principalPerms(ix.expand(&p), n, buf[:0])
-	actID := ix.strIDs[action]
+	v, actID := ix.dataView(ix.expand(&p), n), ix.strIDs[action]
 	for _, r := range reqs {
-		out = append(out, ix.dataAllowed(nps, n, r, action, actID))
+		out = append(out, ix.dataAllowed(v, n, r, action, actID))
 	}
 	return out
 }

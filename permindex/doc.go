@@ -39,11 +39,19 @@
 // grants as a slice ordered by resource id of entries with one ALLOW and one
 // DENY bitset over the namespace's action ids (an action id per distinct
 // action name of a namespace; bit 63 is "*"; a namespace with more than 63
-// action names keeps the rest in a slower map). A general check is a few
-// map lookups, the principal's expansion (into a stack buffer, no
-// allocation up to 32 subjects) and two binary searches per subject. Data
-// permissions are indexed by (subject, namespace, exact resource code), with
-// resource patterns under code 0, and a match walks at most the node depth.
+// action names keeps the rest in a slower map). Each resource also lists the
+// subjects holding an entry on it, ascending. A principal's expansion is
+// cached (a fixed direct-mapped table keyed by a hash of the principal,
+// stale after any membership write or new subject), so a repeated check of a
+// principal is one hash of its user ID; the first check of a principal
+// allocates its expansion. A general check is three map lookups, the
+// intersection of the principal's sorted subjects with the resource's and
+// "*"'s subject lists, and one search of the entries of each subject found.
+// Data permissions are held per subject and namespace, ordered by exact
+// resource code (patterns first): a data check searches each of the
+// principal's subjects' own permissions for the code, so it does not grow
+// with other subjects' policies; exact actions compare as integers and
+// exact node patterns as one prefix comparison.
 // Deleting a resource, removing its actions or dropping a namespace scans
 // every subject's entries (O(grants)); these are rare writes.
 //

@@ -27,6 +27,7 @@ type Index struct {
 	// memberGen changes on every membership write and every new subject:
 	// cached expansions of an older generation are stale.
 	memberGen  uint64
+	policyGen  uint64 // changes on every policy attach or detach: stale principalData
 	seed       maphash.Seed
 	expansions [expansionSlots]atomic.Pointer[expansion]
 

@@ -3,6 +3,7 @@ package permindex
 import (
 	"hash/maphash"
 	"slices"
+	"sync/atomic"
 )
 
 // AddMemberships adds memberships; adding one already held is a no-op.
@@ -65,6 +66,9 @@ type expansion struct {
 	subs   []uint32
 	from   []int32
 	sorted []uint32
+	// data is the principal's permissions in the namespace of its last
+	// data check; rebuilt when stale or for another namespace.
+	data atomic.Pointer[principalData]
 }
 
 // expansionSlots is the size of the direct-mapped expansion cache: a
