@@ -35,8 +35,8 @@ func (ix *Index) IsActionAllowed(p Principal, ns, code, action string) bool {
 	allowed := false
 	for _, rid := range [2]uint32{r.id, n.wild} {
 		// Only the principal's subjects on the resource's subject list hold
-		// anything on it: intersect the two ascending lists, search the hits.
-		list, lo := ix.resSubs[rid], 0
+		// anything on it: intersect the two ascending lists.
+		list, masks, lo := ix.resSubs[rid], ix.resBits[rid], 0
 		for _, s := range ex.sorted {
 			if lo = lowerBound(list, lo, s); lo == len(list) {
 				break
@@ -44,11 +44,11 @@ func (ix *Index) IsActionAllowed(p Principal, ns, code, action string) bool {
 			if list[lo] != s {
 				continue
 			}
-			a, d := ix.entryBits(s, rid)
-			if d&want != 0 {
+			m := masks[lo]
+			if m[1]&want != 0 {
 				return false
 			}
-			if a&want != 0 {
+			if m[0]&want != 0 {
 				allowed = true
 			}
 		}

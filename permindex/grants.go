@@ -34,6 +34,7 @@ func (w *Writer) AddGrants(gs ...Grant) {
 					continue
 				}
 				ix.grantN++
+				w.touchRes(rid)
 				continue
 			}
 			if w.dirty == nil {
@@ -50,19 +51,7 @@ func (w *Writer) AddGrants(gs ...Grant) {
 		setBit(&e, aid, deny)
 		ix.grants[s] = append(ix.grants[s], e)
 		ix.resSubs[rid] = append(ix.resSubs[rid], s)
-		if w.resDirty == nil {
-			w.resDirty = map[uint32]struct{}{}
-		}
-		w.resDirty[rid] = struct{}{}
-	}
-}
-
-// removeResSub takes s off the subject list of resource r (s no longer
-// holds an entry on r); the list must be sorted.
-func (ix *Index) removeResSub(r, s uint32) {
-	l := ix.resSubs[r]
-	if i, found := slices.BinarySearch(l, s); found {
-		ix.resSubs[r] = slices.Delete(l, i, i+1)
+		w.touchRes(rid)
 	}
 }
 
@@ -143,10 +132,9 @@ func (w *Writer) RemoveGrants(gs ...Grant) {
 		}
 		*m &^= 1 << aid
 		ix.grantN--
+		w.touchRes(rid)
 		if e.allow == 0 && e.deny == 0 {
 			ix.grants[s] = slices.Delete(ix.grants[s], i, i+1)
-			w.sortedRes(rid)
-			ix.removeResSub(rid, s)
 		}
 	}
 }
@@ -200,8 +188,9 @@ func (ix *Index) entryBits(s, rid uint32) (allow, deny uint64) {
 // dropGrantsWhere removes every grant on resource ids for which drop is true,
 // restricted to the action bits in mask (all bits when mask is ^0); overflow
 // grants are dropped when dropOv is true for their key. The Writer must be
-// flushed first (the resource subject lists sorted).
+// flushed first (the entries sorted, the resource lists rebuilt).
 func (ix *Index) dropGrantsWhere(drop func(rid uint32) bool, mask uint64, dropOv func(k overflowKey) bool) {
+	touched := map[uint32]struct{}{}
 	for s := range ix.grants {
 		es := ix.grants[s]
 		out := es[:0]
@@ -210,10 +199,10 @@ func (ix *Index) dropGrantsWhere(drop func(rid uint32) bool, mask uint64, dropOv
 				ix.grantN -= bits.OnesCount64(e.allow&mask) + bits.OnesCount64(e.deny&mask)
 				e.allow &^= mask
 				e.deny &^= mask
+				if mask != ^uint64(0) {
+					touched[e.res] = struct{}{}
+				}
 				if e.allow == 0 && e.deny == 0 {
-					if mask != ^uint64(0) {
-						ix.removeResSub(e.res, uint32(s))
-					}
 					continue
 				}
 			}
@@ -225,9 +214,12 @@ func (ix *Index) dropGrantsWhere(drop func(rid uint32) bool, mask uint64, dropOv
 	if mask == ^uint64(0) { // every entry on a dropped resource is gone
 		for r := range ix.resSubs {
 			if drop(uint32(r)) {
-				ix.resSubs[r] = nil
+				ix.resSubs[r], ix.resBits[r] = nil, nil
 			}
 		}
+	}
+	for r := range touched {
+		ix.rebuildRes(r)
 	}
 	for k, v := range ix.overflow {
 		if dropOv(k) {

@@ -20,9 +20,12 @@ type Index struct {
 	grants   [][]entry  // subject id -> grant entries, ordered by resource id
 
 	// resSubs lists, per resource id, the subjects holding an entry on it,
-	// ascending: a check intersects the principal's subjects with the
-	// checked resource's and "*"'s lists and searches only the hits.
+	// ascending, and resBits their allow and deny masks on it (a copy of
+	// the subject-side entries, rebuilt for the resources a write touched
+	// when it ends): a check intersects the principal's subjects with the
+	// checked resource's and "*"'s lists and reads the hits' masks.
 	resSubs [][]uint32
+	resBits [][][2]uint64
 
 	// memberGen changes on every membership write and every new subject:
 	// cached expansions of an older generation are stale.
@@ -118,7 +121,7 @@ func (ix *Index) Update(fn func(w *Writer)) {
 type Writer struct {
 	ix       *Index
 	dirty    map[uint32]struct{} // subjects whose entries were appended unsorted
-	resDirty map[uint32]struct{} // resources whose subject lists were appended unsorted
+	resDirty map[uint32]struct{} // resources whose entries changed: lists to rebuild
 }
 
 func (w *Writer) flush() {
@@ -128,23 +131,35 @@ func (w *Writer) flush() {
 	}
 	w.dirty = nil
 	for r := range w.resDirty {
-		w.ix.normalizeResSubs(r)
+		w.ix.rebuildRes(r)
 	}
 	w.resDirty = nil
 }
 
-// sortedRes makes the subject list of resource r ordered before it is searched.
-func (w *Writer) sortedRes(r uint32) {
-	if _, ok := w.resDirty[r]; ok {
-		w.ix.normalizeResSubs(r)
-		delete(w.resDirty, r)
+// touchRes marks resource r's lists for rebuilding when the write ends.
+func (w *Writer) touchRes(r uint32) {
+	if w.resDirty == nil {
+		w.resDirty = map[uint32]struct{}{}
 	}
+	w.resDirty[r] = struct{}{}
 }
 
-func (ix *Index) normalizeResSubs(r uint32) {
+// rebuildRes sorts the candidate subjects of resource r (appended in any
+// order, possibly twice, possibly no longer holding anything) and copies
+// each remaining one's masks from its entries, which must be sorted.
+func (ix *Index) rebuildRes(r uint32) {
 	l := ix.resSubs[r]
 	slices.Sort(l)
-	ix.resSubs[r] = slices.Compact(l)
+	l = slices.Compact(l)
+	bs := ix.resBits[r][:0]
+	out := l[:0]
+	for _, s := range l {
+		if a, d := ix.entryBits(s, r); a|d != 0 {
+			out = append(out, s)
+			bs = append(bs, [2]uint64{a, d})
+		}
+	}
+	ix.resSubs[r], ix.resBits[r] = out, bs
 }
 
 // sorted makes the grant entries of subject s ordered before they are searched.
@@ -221,6 +236,7 @@ func (ix *Index) resourceID(n *namespace, code string) uint32 {
 	n.resIDs[code] = id
 	ix.resNS = append(ix.resNS, n)
 	ix.resSubs = append(ix.resSubs, nil)
+	ix.resBits = append(ix.resBits, nil)
 	return id
 }
 
