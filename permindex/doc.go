@@ -40,18 +40,26 @@
 // DENY bitset over the namespace's action ids (an action id per distinct
 // action name of a namespace; bit 63 is "*"; a namespace with more than 63
 // action names keeps the rest in a slower map). Each resource also lists the
-// subjects holding an entry on it, ascending. A principal's expansion is
-// cached (a fixed direct-mapped table keyed by a hash of the principal,
-// stale after any membership write or new subject), so a repeated check of a
-// principal is one hash of its user ID; the first check of a principal
-// allocates its expansion. A general check is three map lookups, the
-// intersection of the principal's sorted subjects with the resource's and
-// "*"'s subject lists, and one search of the entries of each subject found.
-// Data permissions are held per subject and namespace, ordered by exact
-// resource code (patterns first): a data check searches each of the
-// principal's subjects' own permissions for the code, so it does not grow
-// with other subjects' policies; exact actions compare as integers and
-// exact node patterns as one prefix comparison.
+// subjects holding an entry on it, ascending, with a copy of their two
+// bitsets (rebuilt, for the resources a write touched, when the write ends).
+//
+// A principal's expansion is cached in a fixed direct-mapped table keyed by
+// a hash of the principal (user ID and given subjects) and is stale after
+// any membership write or new subject, so a repeated check of a principal
+// costs one hash of its user ID instead of a walk of the membership graph.
+// The first check of a principal (or the first after a membership write)
+// allocates its expansion; checks after that allocate nothing.
+//
+// A general check is three map lookups and the intersection of the
+// principal's sorted subjects with the checked resource's and "*"'s subject
+// lists (branch-free binary searches). Data permissions are held per subject
+// and namespace, ordered by exact resource code (patterns first); a
+// principal's permissions in the namespace it checks are merged into one
+// such list, cached with its expansion and stale after any policy or policy
+// target write, so a data check (one node or each request of a batch) is the
+// node lookup, one search for the resource code and a walk of the matching
+// permissions, whose exact actions compare as integers and exact node
+// patterns as one prefix comparison.
 // Deleting a resource, removing its actions or dropping a namespace scans
 // every subject's entries (O(grants)); these are rare writes.
 //
