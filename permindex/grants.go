@@ -191,6 +191,7 @@ func (ix *Index) entryBits(s, rid uint32) (allow, deny uint64) {
 // flushed first (the entries sorted, the resource lists rebuilt).
 func (ix *Index) dropGrantsWhere(drop func(rid uint32) bool, mask uint64, dropOv func(k overflowKey) bool) {
 	touched := map[uint32]struct{}{}
+	ix.wildGen++ // "*" entries may be among those dropped
 	for s := range ix.grants {
 		es := ix.grants[s]
 		out := es[:0]

@@ -31,6 +31,7 @@ type Index struct {
 	// cached expansions of an older generation are stale.
 	memberGen  uint64
 	policyGen  uint64 // changes on every policy attach or detach: stale principalData
+	wildGen    uint64 // changes on every write of a "*" resource's entries: stale wildMasks
 	seed       maphash.Seed
 	expansions [expansionSlots]atomic.Pointer[expansion]
 
@@ -160,6 +161,9 @@ func (ix *Index) rebuildRes(r uint32) {
 		}
 	}
 	ix.resSubs[r], ix.resBits[r] = out, bs
+	if ix.resNS[r].wild == r {
+		ix.wildGen++
+	}
 }
 
 // sorted makes the grant entries of subject s ordered before they are searched.

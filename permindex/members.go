@@ -69,6 +69,9 @@ type expansion struct {
 	// data is the principal's permissions in the namespace of its last
 	// data check; rebuilt when stale or for another namespace.
 	data atomic.Pointer[principalData]
+	// wild is the principal's masks on the "*" of the namespace of its last
+	// general check.
+	wild atomic.Pointer[wildMasks]
 }
 
 // expansionSlots is the size of the direct-mapped expansion cache: a
