@@ -2,6 +2,7 @@ package permindex_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -120,4 +121,59 @@ func TestRepeatedChecksDoNotAllocate(t *testing.T) {
 	require.Zero(t, testing.AllocsPerRun(100, func() { ix.IsActionAllowed(p, "app", "books", "read") }))
 	require.Zero(t, testing.AllocsPerRun(100, func() { out = ix.CheckPermission(p, "app", "get", reqs, out[:0]) }))
 	require.Equal(t, []bool{true}, out)
+}
+
+// One write touching more resources than bulkRebuild (the index then
+// rebuilds the per-resource subject lists in one pass) must answer like the
+// reference, and so must small writes after it.
+func TestBulkLoadMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ix, rf := permindex.New(), newRef()
+	var res []permindex.Resource
+	var grants []permindex.Grant
+	for i := range 1500 {
+		r := permindex.Resource{Namespace: "ns1", Code: fmt.Sprint("b", i), Type: "API", Actions: diffActions}
+		res = append(res, r)
+		rf.putResource(r)
+	}
+	for range 6000 {
+		code := fmt.Sprint("b", rng.IntN(1500))
+		if rng.IntN(200) == 0 {
+			code = permindex.Wildcard
+		}
+		g := permindex.Grant{Namespace: "ns1", Subject: pick(rng, diffSubs), Resource: code,
+			Action: pick(rng, append([]string{"*"}, diffActions...)), Effect: randEffect(rng)}
+		grants = append(grants, g)
+		rf.grants[g] = true
+	}
+	ms := []permindex.Membership{{Parent: diffSubs[3], Member: diffSubs[0]}, {Parent: diffSubs[6], Member: diffSubs[1]}, {Parent: diffSubs[4], Member: diffSubs[6]}}
+	for _, m := range ms {
+		rf.members[m] = true
+	}
+	ix.Update(func(w *permindex.Writer) {
+		w.PutResources(res...)
+		w.AddGrants(grants...)
+		w.AddMemberships(ms...)
+	})
+	check := func(when string) {
+		for _, u := range []string{"u0", "u1", "u2"} {
+			p := permindex.Principal{UserID: u}
+			for i := 0; i < 1500; i += 7 {
+				code := fmt.Sprint("b", i)
+				for _, a := range diffActions {
+					require.Equal(t, rf.explainAction(p, "ns1", code, a).Allowed, ix.IsActionAllowed(p, "ns1", code, a),
+						"%s: %s %s/%s", when, u, code, a)
+				}
+			}
+		}
+	}
+	check("after the bulk load")
+	for i := range 50 {
+		g := grants[rng.IntN(len(grants))]
+		ix.Update(func(w *permindex.Writer) { w.RemoveGrants(g) })
+		delete(rf.grants, g)
+		if i%10 == 0 {
+			check(fmt.Sprint("after removal ", i))
+		}
+	}
 }

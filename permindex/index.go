@@ -131,10 +131,40 @@ func (w *Writer) flush() {
 		w.ix.grantN += w.ix.countOf(s)
 	}
 	w.dirty = nil
-	for r := range w.resDirty {
-		w.ix.rebuildRes(r)
+	if len(w.resDirty) > bulkRebuild {
+		w.ix.rebuildResAll(w.resDirty)
+	} else {
+		for r := range w.resDirty {
+			w.ix.rebuildRes(r)
+		}
 	}
 	w.resDirty = nil
+}
+
+// bulkRebuild is how many touched resources make one pass over every
+// subject's entries cheaper than sorting and searching each touched list.
+const bulkRebuild = 1024
+
+// rebuildResAll rebuilds the lists of the resources in dirty from one pass
+// over every subject's (sorted) entries: subjects are visited in ascending
+// id, so the lists come out ordered without a sort.
+func (ix *Index) rebuildResAll(dirty map[uint32]struct{}) {
+	mark := make([]bool, len(ix.resSubs))
+	for r := range dirty {
+		mark[r] = true
+		ix.resSubs[r], ix.resBits[r] = ix.resSubs[r][:0], ix.resBits[r][:0]
+		if ix.resNS[r].wild == r {
+			ix.wildGen++
+		}
+	}
+	for s, es := range ix.grants {
+		for _, e := range es {
+			if mark[e.res] {
+				ix.resSubs[e.res] = append(ix.resSubs[e.res], uint32(s))
+				ix.resBits[e.res] = append(ix.resBits[e.res], [2]uint64{e.allow, e.deny})
+			}
+		}
+	}
 }
 
 // touchRes marks resource r's lists for rebuilding when the write ends.
