@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -290,7 +292,7 @@ func (w *diffWorld) step(ctx context.Context, reg *resreg.Registry) (string, err
 	case op < 62:
 		p := w.parents[w.rng.IntN(len(w.parents))]
 		return fmt.Sprintf("remove %s from %s", s, p), reg.RemoveMembers(ctx, p, s)
-	case op < 68:
+	case op < 68 && len(w.policies) < 30: // a bounded universe keeps each step's snapshot small
 		w.n++
 		p, err := reg.CreateDataPolicy(ctx, resreg.DataPolicyInput{PolicyName: fmt.Sprintf("p%d", w.n), StatementList: w.statements()})
 		if err == nil {
@@ -299,12 +301,17 @@ func (w *diffWorld) step(ctx context.Context, reg *resreg.Registry) (string, err
 		return "create policy", err
 	case len(w.policies) == 0:
 		return "nothing", nil
-	case op < 72:
+	case op < 71, op < 68:
 		st := w.statements()
 		_, err := reg.UpdateDataPolicy(ctx, w.pick(w.policies), resreg.DataPolicyUpdate{StatementList: &st})
 		return "update policy", err
 	case op < 74:
-		return "delete policy", reg.DeleteDataPolicy(ctx, w.pick(w.policies))
+		i := w.rng.IntN(len(w.policies))
+		err := reg.DeleteDataPolicy(ctx, w.policies[i])
+		if err == nil {
+			w.policies = slices.Delete(w.policies, i, i+1)
+		}
+		return "delete policy", err
 	case op < 82:
 		return "attach policy", reg.AuthorizeDataPolicies(ctx, resreg.AuthorizeDataPoliciesInput{PolicyIDs: []string{w.pick(w.policies)},
 			TargetList: []resreg.Target{{ID: s.ID, Type: s.Type}}})
@@ -331,6 +338,9 @@ func (w *diffWorld) step(ctx context.Context, reg *resreg.Registry) (string, err
 }
 
 func diffSteps() int {
+	if n, err := strconv.Atoi(os.Getenv("RESREG_DIFF_STEPS")); err == nil && n > 0 {
+		return n
+	}
 	if testing.Short() {
 		return 1500
 	}
