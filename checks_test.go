@@ -265,3 +265,61 @@ func TestChecksAndWritesConcurrently(t *testing.T) {
 		wg.Wait()
 	})
 }
+
+// TestIndexFollowsAnotherRegistry: a Registry that checks while another
+// writes to the same SQLite store follows it through the change log,
+// reloads when the log was pruned past what it applied, and forgets a
+// namespace deleted under it.
+func TestIndexFollowsAnotherRegistry(t *testing.T) {
+	ctx := context.Background()
+	s := allStores[1].open(t)
+	writer, checker := resreg.New(s), resreg.New(s)
+	decisionFixture(t, writer, func() {})
+	_, err := writer.CreateNamespace(ctx, resreg.Namespace{Code: "tmp"})
+	require.NoError(t, err)
+	me := resreg.Principal{UserID: "alice"}
+	in := resreg.IsActionAllowedInput{Principal: me, Namespace: "app", Resource: "orders", Action: "read"}
+	allowed := func(in resreg.IsActionAllowedInput) bool {
+		ok, err := checker.IsActionAllowed(ctx, in)
+		require.NoError(t, err)
+		return ok
+	}
+	require.False(t, allowed(in))
+	_, err = checker.IsActionAllowed(ctx, resreg.IsActionAllowedInput{Principal: me, Namespace: "tmp", Resource: "x", Action: "y"})
+	require.NoError(t, err)
+
+	// The log: editor's deny revoked, then pruned down to its newest change.
+	require.NoError(t, writer.RevokeResources(ctx, grantInput(resreg.SubjectRole, []string{"editor"}, resreg.ResourceActions{Code: "orders", Actions: []string{"read"}, Effect: resreg.Deny})))
+	require.NoError(t, writer.RemoveMembers(ctx, editor, staff))
+	require.NoError(t, writer.AuthorizeResources(ctx, grantInput(resreg.SubjectUser, []string{"alice"}, resreg.ResourceActions{Code: "orders", Actions: []string{"read"}})))
+	last, err := writer.LastSeq(ctx)
+	require.NoError(t, err)
+	require.NoError(t, writer.PruneChanges(ctx, last))
+	require.True(t, allowed(in), "reloaded after the pruned log")
+	ex, err := checker.ExplainActionAllowed(ctx, in)
+	require.NoError(t, err)
+	require.Equal(t, []resreg.Match{grantMatch(staff, "app/*/*", resreg.Allow, alice), grantMatch(alice, "app/orders/read", resreg.Allow)}, ex.Matches)
+	ok, err := checker.IsActionAllowed(ctx, resreg.IsActionAllowedInput{Principal: me, Namespace: "app", Resource: "books", Action: "read"})
+	require.NoError(t, err)
+	require.True(t, ok, "staff's */* still holds")
+	exb, err := checker.ExplainActionAllowed(ctx, resreg.IsActionAllowedInput{Principal: me, Namespace: "app", Resource: "books", Action: "read"})
+	require.NoError(t, err)
+	require.Equal(t, []resreg.Match{grantMatch(staff, "app/*/*", resreg.Allow, alice)}, exb.Matches, "org no longer reached: editor left staff")
+
+	require.NoError(t, writer.DeleteNamespace(ctx, "tmp"))
+	_, err = checker.IsActionAllowed(ctx, resreg.IsActionAllowedInput{Principal: me, Namespace: "tmp", Resource: "x", Action: "y"})
+	require.ErrorIs(t, err, resreg.ErrNamespaceNotFound)
+}
+
+// TestEagerAndLazyLoadAnswerAlike: WithEagerIndex loads every namespace at
+// the first check, lazily each at its own; both answer the same.
+func TestEagerAndLazyLoadAnswerAlike(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s store.Store) {
+		ids := decisionFixture(t, resreg.New(s), func() {})
+		for _, reg := range []*resreg.Registry{resreg.New(s), resreg.New(s, resreg.WithEagerIndex())} {
+			for _, c := range decisionCases() {
+				checkDecision(t, reg, ids, c)
+			}
+		}
+	})
+}
