@@ -212,7 +212,9 @@ func warm(b *testing.B, reg *resreg.Registry) {
 	}
 }
 
-func principal(d *permdata.Dataset) resreg.Principal { return resreg.Principal{UserID: d.Principal.UserID} }
+func principal(d *permdata.Dataset) resreg.Principal {
+	return resreg.Principal{UserID: d.Principal.UserID}
+}
 
 func BenchmarkIsActionAllowed(b *testing.B) {
 	ctx := context.Background()
