@@ -3,9 +3,11 @@ package bench
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,8 +34,11 @@ import (
 //	BenchmarkIndexMemory-<grants>                 bytes of index per grant: <= 150
 
 // checkScales are the dataset sizes: 10,000 grants, and 1,000,000 with
-// RESREG_BENCH_LARGE=1.
+// RESREG_BENCH_LARGE=1; RESREG_BENCH_GRANTS=n runs n alone.
 func checkScales() []int {
+	if n, err := strconv.Atoi(os.Getenv("RESREG_BENCH_GRANTS")); err == nil && n > 0 {
+		return []int{n} // one scale, for profiling
+	}
 	if large {
 		return []int{10_000, 1_000_000}
 	}
@@ -41,10 +46,13 @@ func checkScales() []int {
 }
 
 func scaleName(n int) string {
-	if n >= 1_000_000 {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 == 0:
 		return fmt.Sprintf("%dM", n/1_000_000)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
 	}
-	return fmt.Sprintf("%dk", n/1000)
+	return strconv.Itoa(n)
 }
 
 type permStores struct {
