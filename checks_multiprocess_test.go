@@ -109,6 +109,7 @@ func TestChecksSeeAnotherProcess(t *testing.T) {
 	slices.Sort(delays)
 	t.Logf("staleness %v: a grant of another process became visible after median %v, max %v (%d rounds)",
 		d, delays[len(delays)/2], delays[len(delays)-1], rounds)
-	// Within d of the commit, with room for scheduling on a loaded machine.
-	require.LessOrEqual(t, delays[len(delays)-1], d+25*time.Millisecond)
+	// Within d of the commit plus the catch-up's own read, with room for
+	// scheduling on a loaded machine.
+	require.LessOrEqual(t, delays[len(delays)-1], 2*d)
 }
