@@ -338,15 +338,15 @@ func (w *diffWorld) step(ctx context.Context, reg *resreg.Registry) (string, err
 	}
 }
 
-// diffSteps is 20,000, or with -short a number that keeps a -race run
-// under a minute per store on a loaded 2-core machine; RESREG_DIFF_STEPS
-// overrides both.
+// diffSteps is 20,000, or with -short or -race a number that keeps a
+// -race run under a minute per store on a loaded 2-core machine;
+// RESREG_DIFF_STEPS overrides both.
 func diffSteps(s store.Store) int {
 	if n, err := strconv.Atoi(os.Getenv("RESREG_DIFF_STEPS")); err == nil && n > 0 {
 		return n
 	}
 	switch {
-	case !testing.Short():
+	case !testing.Short() && !raceEnabled:
 		return 20_000
 	case isMemstoreKind(s):
 		return 1500
