@@ -186,17 +186,17 @@ func treeOf(nodes []permindex.DataNode) store.Tree {
 			roots = append(roots, n.Path)
 		}
 	}
-	var make func(paths []string) store.Tree
-	make = func(paths []string) store.Tree {
+	var build func(paths []string) store.Tree
+	build = func(paths []string) store.Tree {
 		var out store.Tree
 		for _, p := range paths {
 			b := all[p]
-			b.node.Children = make(b.children)
+			b.node.Children = build(b.children)
 			out = append(out, b.node)
 		}
 		return out
 	}
-	return make(roots)
+	return build(roots)
 }
 
 // checkModes are the Registries a check benchmark runs through.
