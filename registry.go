@@ -120,9 +120,10 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Registry validates input and keeps it in a [store.Store]. It holds no
-// mutable state of its own, so it is safe for concurrent use whenever its
-// store is, which every store must be.
+// Registry validates input and keeps it in a [store.Store]. Its only state
+// of its own is the permission index that answers the checks, a cache of
+// the store kept fresh through the change log (see the package
+// documentation, "Checks"); it is safe for concurrent use.
 type Registry struct {
 	store  store.Store
 	limits Limits
@@ -135,6 +136,9 @@ type Registry struct {
 	watchInterval time.Duration
 	retention     time.Duration
 	lastPrune     atomic.Int64 // unix nanoseconds of the last pruning by retention
+
+	// authz is the permission index that answers the checks (authz.go).
+	authz *authz
 }
 
 // Option configures a Registry.
@@ -184,6 +188,7 @@ func New(s store.Store, opts ...Option) *Registry {
 
 		inner:         s,
 		watchInterval: DefaultWatchInterval,
+		authz:         newAuthz(s),
 	}
 	for _, opt := range opts {
 		opt(r)
@@ -191,6 +196,7 @@ func New(s store.Store, opts ...Option) *Registry {
 	if r.retention > 0 {
 		r.store = retainingStore{Store: s, r: r}
 	}
+	r.store = indexedStore{Store: r.store, a: r.authz}
 	return r
 }
 

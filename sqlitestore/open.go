@@ -60,6 +60,9 @@ type Store struct {
 	getResourceByID *sql.Stmt
 	namespaceExists *sql.Stmt
 	listResources   *sql.Stmt
+	// lastSeq is LastSeq's statement, prepared on first use (a schema
+	// opened at an old version may have no change log yet).
+	lastSeq atomic.Pointer[sql.Stmt]
 
 	// notify wakes this process's watchers after a commit with changes.
 	notify notifier
@@ -318,6 +321,9 @@ func (s *Store) Close() error {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
+	}
+	if st := s.lastSeq.Load(); st != nil {
+		errs = append(errs, st.Close())
 	}
 	if s.keeper != nil {
 		errs = append(errs, s.keeper.Close())
