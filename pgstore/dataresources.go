@@ -10,13 +10,13 @@ import (
 )
 
 const (
-	sqlDataCols       = `namespace, code, name, description, type, shape, string, items, tree_size, actions, created_at, updated_at`
-	sqlInsertData     = `INSERT INTO {s}resreg_data_resources (` + sqlDataCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
-	sqlGetData        = `SELECT ` + sqlDataCols + ` FROM {s}resreg_data_resources WHERE namespace = $1 AND code = $2`
-	sqlGetDataByName  = `SELECT ` + sqlDataCols + ` FROM {s}resreg_data_resources WHERE namespace = $1 AND name = $2`
-	sqlListData       = `SELECT ` + sqlDataCols + ` FROM {s}resreg_data_resources WHERE namespace = $1 AND code > $2 ORDER BY code LIMIT $3`
-	sqlCountData      = `SELECT count(*) FROM {s}resreg_data_resources WHERE namespace = $1`
-	sqlUpdateData     = `UPDATE {s}resreg_data_resources SET name = $3, description = $4, type = $5, shape = $6, string = $7,
+	sqlDataCols      = `namespace, code, name, description, type, shape, string, items, tree_size, actions, created_at, updated_at`
+	sqlInsertData    = `INSERT INTO {s}resreg_data_resources (` + sqlDataCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	sqlGetData       = `SELECT ` + sqlDataCols + ` FROM {s}resreg_data_resources WHERE namespace = $1 AND code = $2`
+	sqlGetDataByName = `SELECT ` + sqlDataCols + ` FROM {s}resreg_data_resources WHERE namespace = $1 AND name = $2`
+	sqlListData      = `SELECT ` + sqlDataCols + ` FROM {s}resreg_data_resources WHERE namespace = $1 AND code > $2 ORDER BY code LIMIT $3`
+	sqlCountData     = `SELECT count(*) FROM {s}resreg_data_resources WHERE namespace = $1`
+	sqlUpdateData    = `UPDATE {s}resreg_data_resources SET name = $3, description = $4, type = $5, shape = $6, string = $7,
 		items = $8, tree_size = $9, actions = $10, updated_at = $11 WHERE namespace = $1 AND code = $2`
 	sqlDeleteData = `DELETE FROM {s}resreg_data_resources WHERE namespace = $1 AND code = $2`
 

@@ -30,7 +30,9 @@ var (
 // ran the write replaces it with a store.Conflict naming the codes.
 type uniqueViolation struct{ constraint string }
 
-func (e *uniqueViolation) Error() string { return "unique constraint " + e.constraint + " violated: conflict" }
+func (e *uniqueViolation) Error() string {
+	return "unique constraint " + e.constraint + " violated: conflict"
+}
 
 // Is makes a unique violation that slips through match store.ErrConflict.
 func (e *uniqueViolation) Is(target error) bool { return target == store.ErrConflict }
@@ -39,7 +41,9 @@ func (e *uniqueViolation) Is(target error) bool { return target == store.ErrConf
 // again: a serialization failure, a deadlock or a lock wait that timed out.
 type retryable struct{ sqlstate string }
 
-func (e *retryable) Error() string { return "transaction aborted by the server (SQLSTATE " + e.sqlstate + ")" }
+func (e *retryable) Error() string {
+	return "transaction aborted by the server (SQLSTATE " + e.sqlstate + ")"
+}
 
 // SQLSTATE codes the store acts on.
 const (
