@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"sync"
 	"testing"
 
@@ -13,23 +12,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/resreg/resreg/pgstore"
+	"github.com/resreg/resreg/pgstore/pgtest"
 	"github.com/resreg/resreg/store"
 	"github.com/resreg/resreg/store/storetest"
 )
 
-// DSNEnv names the environment variable that points the tests at a
-// PostgreSQL database; scripts/postgres.sh starts a throwaway server and
-// sets it.
-const DSNEnv = "RESREG_POSTGRES_DSN"
-
-// dsn returns the test database's DSN or skips the test.
+// dsn returns the test database's DSN (RESREG_POSTGRES_DSN) or skips the
+// test, naming the variable.
 func dsn(t testing.TB) string {
 	t.Helper()
-	d := os.Getenv(DSNEnv)
-	if d == "" {
-		t.Skip("PostgreSQL tests need " + DSNEnv + " (a DSN; scripts/postgres.sh start sets one up)")
-	}
-	return d
+	pgtest.SkipUnlessEnabled(t)
+	return pgtest.DSN()
 }
 
 var (
