@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -181,4 +182,38 @@ func itoa(n int) string {
 		b = append([]byte{byte('0' + n%10)}, b...)
 	}
 	return string(b)
+}
+
+// A write that waits for a row lock another transaction holds gives up at
+// its deadline with ErrBusy, and writes nothing.
+func TestLockWaitEndsInBusyAtDeadline(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	holder, err := pool(t).Begin(ctx)
+	require.NoError(t, err)
+	defer holder.Rollback(context.Background()) //nolint:errcheck // test cleanup
+	_, err = holder.Exec(ctx, "SELECT 1 FROM "+pgx.Identifier{s.Schema()}.Sanitize()+".resreg_namespaces WHERE code = 'default' FOR UPDATE")
+	require.NoError(t, err)
+
+	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = s.CreateResources(wctx, []store.Resource{storetest.NewResource(store.DefaultNamespace, "waiting")}, store.WriteOptions{})
+	require.ErrorIs(t, err, store.ErrBusy)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Less(t, time.Since(start), 5*time.Second)
+	require.NoError(t, holder.Rollback(ctx))
+	_, err = s.GetResource(ctx, store.DefaultNamespace, "waiting")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	// Without a deadline the retry window bounds the wait.
+	short, err := pgstore.New(ctx, pool(t), pgstore.WithSchema(s.Schema()), pgstore.WithRetryWindow(300*time.Millisecond))
+	require.NoError(t, err)
+	holder2, err := pool(t).Begin(ctx)
+	require.NoError(t, err)
+	defer holder2.Rollback(context.Background()) //nolint:errcheck // test cleanup
+	_, err = holder2.Exec(ctx, "SELECT 1 FROM "+pgx.Identifier{s.Schema()}.Sanitize()+".resreg_namespaces WHERE code = 'default' FOR UPDATE")
+	require.NoError(t, err)
+	err = short.CreateResources(context.Background(), []store.Resource{storetest.NewResource(store.DefaultNamespace, "waiting")}, store.WriteOptions{})
+	require.ErrorIs(t, err, store.ErrBusy)
 }

@@ -54,7 +54,12 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.T
 	}
 	deadline, hasDeadline := ctx.Deadline()
 	if !hasDeadline {
+		// A lock wait has no end of its own; without a deadline from the
+		// caller, the retry window bounds it too.
 		deadline = time.Now().Add(s.cfg.retryWindow)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
 	}
 	backoff := firstBackoff
 	broken := 0
@@ -95,13 +100,14 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.T
 	}
 }
 
-// doneErr is the error of a write whose context ended while it ran: past
-// the deadline while the server kept aborting it, the store was busy; a
-// cancellation is itself.
-func doneErr(cerr error, last error) error {
-	var rt *retryable
-	if errors.Is(cerr, context.DeadlineExceeded) && errors.As(last, &rt) {
-		return store.Busy(last)
+// doneErr is the error of a write whose context ended while it ran. A
+// cancellation is itself. A deadline that passed while the write waited for
+// a row lock or kept being aborted means the store stayed busy: the error
+// matches both store.ErrBusy and context.DeadlineExceeded, since from here
+// a lock wait cannot be told from a slow statement.
+func doneErr(cerr error, _ error) error {
+	if errors.Is(cerr, context.DeadlineExceeded) {
+		return &store.Error{Message: "storage stayed locked until the deadline", Err: errors.Join(store.ErrBusy, cerr)}
 	}
 	return cerr
 }
