@@ -2,6 +2,7 @@ package resreg
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -28,10 +29,6 @@ type DataResource = store.DataResource
 // STRING, Array for ARRAY, Tree for TREE. In JSON it is a string, an array
 // of strings or an array of tree nodes.
 type Struct = store.Struct
-
-// StringList is a data resource's action list; it also decodes from a
-// string holding a JSON array, as Authing's response sends it.
-type StringList = store.StringList
 
 // DataResourceFilter selects data resources in a namespace (empty means
 // default) by type and by a keyword in the code or name.
@@ -66,9 +63,10 @@ type CreateDataResourceInput struct {
 	Description   string `json:"description,omitempty"`
 	ResourceCode  string `json:"resourceCode"`
 	// Type is STRING, ARRAY or TREE, and must match the shape of Struct.
-	Type    DataType   `json:"type"`
-	Struct  Struct     `json:"struct"`
-	Actions StringList `json:"actions"`
+	Type   DataType `json:"type"`
+	Struct Struct   `json:"struct"`
+	// Actions may also be a string holding a JSON array in JSON.
+	Actions []string `json:"actions"`
 }
 
 // DataResourceUpdate changes a data resource; nil fields stay as they are.
@@ -96,13 +94,17 @@ type DataResourceExistsQuery struct {
 // shape of the type and is not empty (a STRING of at most MaxValueLen
 // characters; an ARRAY of at most Limits.MaxArrayItems distinct non-blank
 // items; a TREE as checked by the tree rules); actions are required, at
-// most Limits.MaxDataActions, each following the code rule, no repeats.
+// most Limits.MaxDataActions, each following the action name rule (see the
+// package documentation), no repeats.
 // A taken code or name is ErrConflict.
 func (r *Registry) CreateDataResource(ctx context.Context, in CreateDataResourceInput) (DataResource, error) {
 	if err := checkCode("namespaceCode", in.NamespaceCode); err != nil {
 		return DataResource{}, err
 	}
-	now := r.now()
+	now, err := r.now("createdAt")
+	if err != nil {
+		return DataResource{}, err
+	}
 	// Validate the caller's values first and copy them only once they are
 	// known to be within the limits, so that hostile input is rejected
 	// before the work grows with it.
@@ -197,13 +199,20 @@ func (r *Registry) checkDataActions(field string, actions []string) error {
 	if len(actions) > r.limits.MaxDataActions {
 		return store.Invalid(field, "must hold at most "+strconv.Itoa(r.limits.MaxDataActions)+" actions, got "+strconv.Itoa(len(actions)))
 	}
-	return checkList(field, actions, checkCode)
+	return checkList(field, actions, checkActionName)
 }
 
 // GetDataResource returns the data resource code in namespace (empty means
 // default).
 func (r *Registry) GetDataResource(ctx context.Context, namespace, code string) (DataResource, error) {
 	return r.store.GetDataResource(ctx, namespaceOrDefault(namespace), code)
+}
+
+// GetDataResourceByName returns the data resource named name in namespace
+// (empty means default): ErrNotFound if no data resource has that name,
+// ErrNamespaceNotFound if the namespace does not exist.
+func (r *Registry) GetDataResourceByName(ctx context.Context, namespace, name string) (DataResource, error) {
+	return r.store.GetDataResourceByName(ctx, namespaceOrDefault(namespace), name)
 }
 
 // FindTreeNode returns the node at path ("product/productManager") of a
@@ -217,10 +226,15 @@ func (r *Registry) FindTreeNode(ctx context.Context, namespace, code, path strin
 	return r.store.GetDataTreeNode(ctx, namespaceOrDefault(namespace), code, path)
 }
 
-// ListDataResources lists data resources ordered by code.
+// ListDataResources lists data resources ordered by code. Keyword is at
+// most MaxKeywordLen characters; Types holds at most Limits.MaxBatch items
+// (repeats count), else ErrInvalid on field "types".
 func (r *Registry) ListDataResources(ctx context.Context, filter DataResourceFilter, opts ListOptions) (Page[DataResource], error) {
 	filter.Namespace = namespaceOrDefault(filter.Namespace)
 	if err := checkText("keyword", filter.Keyword, MaxKeywordLen, false); err != nil {
+		return Page[DataResource]{}, err
+	}
+	if err := r.checkFilterLen("types", len(filter.Types)); err != nil {
 		return Page[DataResource]{}, err
 	}
 	return r.store.ListDataResources(ctx, filter, opts)
@@ -239,11 +253,14 @@ func (r *Registry) UpdateDataResource(ctx context.Context, namespace, code strin
 	if upd.Struct != nil {
 		newStruct = upd.Struct.Clone()
 	}
-	var newActions StringList
+	var newActions []string
 	if upd.Actions != nil {
 		newActions = slices.Clone(*upd.Actions)
 	}
-	now := r.now()
+	now, err := r.now("updatedAt")
+	if err != nil {
+		return DataResource{}, err
+	}
 	return r.store.UpdateDataResource(ctx, namespaceOrDefault(namespace), code, func(d *DataResource) error {
 		if upd.Struct != nil {
 			if shape := newStruct.Shape(); shape != d.Type {
@@ -322,4 +339,21 @@ func (r *Registry) DataResourceExists(ctx context.Context, q DataResourceExistsQ
 		}
 	}
 	return false, nil
+}
+
+// UnmarshalJSON decodes the input; actions may be an array, a string
+// holding an array (as Authing sends it), or null.
+func (in *CreateDataResourceInput) UnmarshalJSON(b []byte) error {
+	type plain CreateDataResourceInput
+	aux := struct {
+		plain
+		Actions json.Unmarshaler `json:"actions"`
+	}{plain(*in), store.DataActionsJSON(&in.Actions)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return withoutEmbeddedName(err)
+	}
+	actions := in.Actions
+	*in = CreateDataResourceInput(aux.plain)
+	in.Actions = actions
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/resreg/resreg/store"
 )
@@ -24,6 +25,7 @@ const MaxBodyBytes = 1 << 20
 // memory and time it spends are bounded whatever r holds.
 //
 // Bad input is an [*Error] matching [ErrInvalid]:
+//   - a nil reader (no body at all): Field "body";
 //   - a body longer than MaxBodyBytes, an empty body, malformed JSON,
 //     JSON nested too deeply (encoding/json stops at 10000 levels) or
 //     data after the value: Field "body";
@@ -36,6 +38,9 @@ const MaxBodyBytes = 1 << 20
 // only decodes: validation happens when the input is passed to the
 // Registry.
 func DecodeJSON(r io.Reader, v any) error {
+	if r == nil {
+		return store.Invalid("body", "is required")
+	}
 	body, err := io.ReadAll(io.LimitReader(r, MaxBodyBytes+1))
 	if err != nil {
 		return fmt.Errorf("resreg: read request body: %w", err)
@@ -100,4 +105,15 @@ func jsonKind(t reflect.Type) string {
 		return "a JSON object"
 	}
 	return "a JSON value for Go type " + t.String()
+}
+
+// withoutEmbeddedName drops the name of the embedded field "plain", through
+// which the input types decode themselves, from the path of a type error,
+// so that the path is the caller's JSON path.
+func withoutEmbeddedName(err error) error {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		typ.Field = strings.TrimPrefix(typ.Field, "plain.")
+	}
+	return err
 }

@@ -36,7 +36,7 @@
 //     a JSON array, and names as plain strings; EnOS returns names as
 //     {"defaultValue", "i18nValue"} objects. [Resource] encodes actions as an
 //     array and the name as an object, and decodes all of those forms
-//     ([ActionList], [I18nName]).
+//     ([Resource.UnmarshalJSON], [I18nName]).
 //   - A resource name is optional in CreateResource (Authing) but
 //     name.defaultValue is required in RegisterResources (EnOS: 31400,
 //     "resource name is invalid").
@@ -48,7 +48,8 @@
 //   - Every resource gets an ID, and linkedToTenant is always present in
 //     JSON (false unless set).
 //   - Deleting the default namespace is ErrInvalid; deleting a namespace
-//     that holds resources or data resources is ErrConflict.
+//     that holds resources, data resources or grants, or that a data
+//     policy names, is ErrConflict.
 //   - CreateResources with no items does nothing; RegisterResources with no
 //     resources is ErrInvalid ("resources" is required by EnOS).
 //   - DeleteResources is all-or-nothing: one missing code is ErrNotFound
@@ -64,9 +65,14 @@
 //
 //   - The code rule: 1 to [MaxCodeLen] characters of A-Z a-z 0-9 _ . : -,
 //     starting with a letter or digit. It applies to resource codes, type
-//     IDs, action names (Authing's "ecs:Start"), data resource codes, data
-//     action names, namespace codes and tree node codes. '/' is never
-//     allowed, so tree paths split safely.
+//     IDs, data resource codes, namespace codes and tree node codes. '/' is
+//     never allowed, so tree paths split safely.
+//   - The action name rule, for the actions of resources and of data
+//     resources (Authing's "ecs:Start", but also "资源操作名称" or "read
+//     all"): 1 to [MaxActionNameLen] characters of valid UTF-8, not blank,
+//     no control characters, no leading or trailing white space
+//     (unicode.IsSpace), and no '/' or '*', which have meanings in
+//     permission strings.
 //   - The text rule: valid UTF-8 without control characters other than tab,
 //     newline and carriage return, with a maximum length in characters:
 //     [MaxNameLen] for names, [MaxDescriptionLen] for descriptions,
@@ -74,7 +80,7 @@
 //     Required text must not be blank.
 //   - Resources: type and code required; name optional (required
 //     defaultValue when registering); at most [Limits].MaxActions actions,
-//     each with a name (code rule, unique within the resource) and a
+//     each with a name (action name rule, unique within the resource) and a
 //     required description, as Authing's ResourceAction table says;
 //     apiIdentifier, when set, an absolute http or https URL with a host of
 //     at most [MaxAPIIdentifierLen] characters.
@@ -107,6 +113,109 @@
 // ("product/productManager"); [Registry.FindTreeNode] looks a node up by
 // path.
 //
+// # Permissions
+//
+// Subjects ([Subject]: [User], [Role], [Group], [Department] or any other
+// type that follows the code rule) receive permissions two ways:
+//
+//   - Grants on resources: [Registry.AuthorizeResources] (Authing
+//     authorize-resources, [AuthorizeResourcesInput]) gives actions of a
+//     resource, or "*" for every action, to subjects, with effect [Allow]
+//     (the default) or [Deny]; a resource code "*" covers every resource of
+//     the namespace, present and future. [Registry.RevokeResources] removes
+//     exactly what it names; [Registry.GetAuthorizedResources] lists a
+//     subject's own grants.
+//   - Data policies on data resources: [Registry.CreateDataPolicy] and its
+//     siblings keep named policies whose statements hold permissions
+//     "namespaceCode/resourceCode[/nodeCode]*/action" ([Permission],
+//     [ParsePermission]); [Registry.AuthorizeDataPolicies] attaches them to
+//     subjects ([Target]).
+//
+// Memberships ([Registry.AddMembers]) make a subject a member of another:
+// a user in a group, a group in a department, a role in a role. They are
+// registry-wide and transitive; grants are per namespace. A [Principal] is
+// who asks a check: USER UserID, the Subjects a caller vouches for, and
+// every ancestor of those through memberships.
+//
+// The decision rule, for grants and data policies alike:
+//
+//  1. Collect the principal's subjects (above).
+//  2. A grant or statement matches a request if its subject is among them,
+//     its resource pattern matches the resource or, for TREE nodes, any
+//     ancestor of the node or the data resource as a whole (a grant on a
+//     node covers its whole subtree), and its action is the action or "*".
+//  3. Denied if any matching DENY; else allowed if any matching ALLOW; else
+//     denied.
+//  4. A resource, node or action that does not exist is denied, not an
+//     error; a namespace that does not exist is [ErrNamespaceNotFound]; bad
+//     input (an empty action, a path with "//") is [ErrInvalid].
+//
+// A wildcard action or resource never makes an undeclared action allowed:
+// the action must be declared by the checked resource.
+//
+// Permission syntax: at least three segments separated by "/", none empty.
+// The namespace segment is a code, never a wildcard. The resource and node
+// segments are each a code, "*" (any one code at that place) or a code
+// followed by "*" (codes with that prefix: "server_2023*"); "*" anywhere
+// else in a segment is ErrInvalid. The action segment is an action name or
+// "*" (every action, also those added later); action prefixes are not
+// accepted. At most [Limits].MaxTreeDepth node segments. Syntax is checked
+// for every permission of a policy before any existence: the namespace must
+// exist; a resource segment without "*" must name a data resource
+// (ErrNotFound); when the resource and every node segment are without "*"
+// the nodes must name a node of that TREE (ErrNotFound); a STRING or ARRAY
+// data resource takes no node segments, wildcards included (ErrInvalid);
+// an action without "*" must be one of the data resource's actions when
+// the resource segment is without "*" (ErrInvalid). Patterns with
+// wildcards are not checked for existence. Errors name
+// "statementList[i].permissions[j]".
+//
+// Pinning: a permission whose resource and node segments are all without
+// "*" pins what it names. Deleting that data resource, removing that node
+// (or an ancestor) or that action is ErrConflict whose Codes list the
+// policy IDs; nothing silently changes a policy. Grants instead follow
+// their resources: deleting a resource, or removing an action from it,
+// deletes the grants on it in the same write (wildcard grants stay).
+//
+// Choices where Authing is silent:
+//
+//   - ResourceActions.Effect is ours: ALLOW by default, DENY allowed. An
+//     ALLOW and a DENY of the same action for the same subject coexist.
+//   - RevokeResources with an empty effect revokes the ALLOW grant; action
+//     "*" revokes the wildcard grant only, not the explicit ones; revoking
+//     what is not granted, or on a resource that no longer exists, is a
+//     no-op.
+//   - A resourceType given with resource code "*" is ErrInvalid: the
+//     wildcard covers resources of every type, and ignoring the type would
+//     grant more than asked.
+//   - Lists that Authing marks required (list, targetIdentifiers,
+//     resources, actions, statementList, permissions, policyIds,
+//     targetList) are ErrInvalid when empty; an item repeated within one
+//     list is ErrInvalid. AddMembers and RemoveMembers with no members do
+//     nothing.
+//   - In a policy target, Authing's type ORG is read as DEPARTMENT.
+//   - Policy names are unique registry-wide and compared exactly;
+//     DataPolicyExists is an exact lookup, while ListDataPolicies' keyword
+//     is a case-insensitive substring of the name or the description.
+//   - Subject IDs are 1 to [MaxCodeLen] characters of text without "/" or
+//     control characters, so user IDs may be UUIDs or e-mail addresses.
+//     Policy IDs in inputs follow the same rule.
+//   - CheckPermissionInput.JudgeConditionEnabled is accepted and changes
+//     nothing: policies have no conditions here.
+//
+// Limits ([Limits], zero fields take [DefaultLimits]): MaxMembershipDepth
+// (8) edges in a membership chain, enforced by the store inside the write,
+// a cycle always refused; MaxPolicyStatements (5, Authing's) statements per
+// policy; MaxPolicyPermissions (100) permissions per statement. Every other
+// list an input carries is bounded before work grows with it: list items,
+// targetIdentifiers, resources per item, members per call, policyIds,
+// targetList, resourceList and a principal's subjects by MaxBatch (1000);
+// actions per resource by MaxActions (100); the grants one authorize or
+// revoke call expands to (targets x actions, summed over its items) by
+// MaxGrantsPerCall (10,000); policyIds x targetList by
+// MaxPolicyTargetsPerCall (10,000). Past a bound is ErrInvalid naming the
+// first item past it ("list[1000]") or the list.
+//
 // # Listing
 //
 // Lists are ordered by code and paginated with [ListOptions]: page size 0
@@ -115,6 +224,17 @@
 // cursors, so a deep page costs what the first does. TotalCount is filled
 // only when IncludeTotal is set. A keyword matches a case-insensitive
 // substring of the code or of any name value (default or translation).
+//
+// # Change log
+//
+// Every store records each committed write in a change log, in the same
+// transaction: one [Change] per record created, updated or deleted, tagged
+// with the actor of [WithActor]. [Registry.Changes] reads it page by page,
+// [Registry.Watch] follows it, and [Registry.PruneChanges] and
+// [WithChangeRetention] bound it. Seq is strictly increasing in commit
+// order in every process, so a consumer that resumes from the last Seq it
+// handled misses nothing; one that has fallen behind what is kept gets
+// [ErrChangesPruned]. See [store.ChangeLog] for the full contract.
 //
 // # Errors
 //

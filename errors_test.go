@@ -25,6 +25,8 @@ func TestErrorCodes(t *testing.T) {
 		{store.Conflict("taken", "a"), 409, 31408},
 		{store.LimitExceeded("full"), 429, 31415},
 		{store.Busy(nil), 503, 31503},
+		{store.Closed(), 503, 31503},
+		{store.Storage("write", errors.New("attempt to write a readonly database (8)")), 500, 31500},
 		{context.DeadlineExceeded, 504, 31504},
 		{context.Canceled, 499, 31499},
 		{errors.New("disk on fire"), 500, 31500},

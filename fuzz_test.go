@@ -285,10 +285,11 @@ func FuzzI18nName(f *testing.F) {
 }
 
 func FuzzPageToken(f *testing.F) {
-	f.Add(store.EncodePageToken("abc"))
+	f.Add(store.EncodePageTokenFor(store.KindResources, store.DefaultNamespace, "abc"))
 	f.Add("")
 	f.Add("!!!")
-	f.Add(store.EncodePageToken("é"))
+	f.Add(store.EncodePageTokenFor(store.KindResources, store.DefaultNamespace, "é"))
+	f.Add(store.EncodePageTokenFor(store.KindNamespaces, "", "b"))
 	p := newPair(f)
 	ctx := context.Background()
 	for _, r := range []*resreg.Registry{p.mem, p.sql} {
@@ -298,10 +299,10 @@ func FuzzPageToken(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, token string) {
-		key, err := store.DecodePageToken(token)
+		key, err := store.DecodePageTokenFor(store.KindResources, store.DefaultNamespace, token)
 		requireTyped(t, err)
 		if err == nil {
-			again, err := store.DecodePageToken(store.EncodePageToken(key))
+			again, err := store.DecodePageTokenFor(store.KindResources, store.DefaultNamespace, store.EncodePageTokenFor(store.KindResources, store.DefaultNamespace, key))
 			require.NoError(t, err)
 			require.Equal(t, key, again)
 		}

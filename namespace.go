@@ -30,7 +30,11 @@ func (r *Registry) CreateNamespace(ctx context.Context, ns Namespace) (Namespace
 	if err := checkNamespaceText(ns.Name, ns.Description); err != nil {
 		return Namespace{}, err
 	}
-	ns.CreatedAt = r.now()
+	now, err := r.now("createdAt")
+	if err != nil {
+		return Namespace{}, err
+	}
+	ns.CreatedAt = now
 	ns.UpdatedAt = ns.CreatedAt
 	if err := r.store.CreateNamespace(ctx, ns); err != nil {
 		return Namespace{}, err
@@ -54,7 +58,10 @@ func (r *Registry) UpdateNamespace(ctx context.Context, code string, upd Namespa
 	if err := checkNamespaceText(name, desc); err != nil {
 		return Namespace{}, err
 	}
-	now := r.now()
+	now, err := r.now("updatedAt")
+	if err != nil {
+		return Namespace{}, err
+	}
 	return r.store.UpdateNamespace(ctx, code, func(ns *Namespace) error {
 		if upd.Name != nil {
 			ns.Name = name
@@ -68,8 +75,9 @@ func (r *Registry) UpdateNamespace(ctx context.Context, code string, upd Namespa
 }
 
 // DeleteNamespace removes an empty namespace. Deleting DefaultNamespace is
-// ErrInvalid; a namespace that still holds resources or data resources is
-// ErrConflict; a missing one is ErrNamespaceNotFound.
+// ErrInvalid; a namespace that still holds resources, data resources or
+// grants, or that a data policy names, is ErrConflict; a missing one is
+// ErrNamespaceNotFound.
 func (r *Registry) DeleteNamespace(ctx context.Context, code string) error {
 	if code == DefaultNamespace {
 		return store.Invalid("code", "the default namespace cannot be deleted")

@@ -9,7 +9,9 @@ const (
 )
 
 // ListOptions asks for one page of a listing ordered by code. Page tokens
-// are opaque keyset cursors, so a deep page costs what the first one does.
+// are opaque keyset cursors, so a deep page costs what the first one does;
+// a token works only for the kind of listing and the namespace that issued
+// it (any other use is ErrInvalid on field pageToken).
 type ListOptions = store.ListOptions
 
 // Page is one page of a listing.

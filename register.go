@@ -86,7 +86,10 @@ func (r *Registry) RegisterResources(ctx context.Context, in RegisterInput) (Reg
 	case n > r.limits.MaxBatch:
 		return RegisterResult{}, store.Invalid("resources", "a batch holds at most "+strconv.Itoa(r.limits.MaxBatch)+" resources, got "+strconv.Itoa(n))
 	}
-	now := r.now()
+	now, err := r.now("createdAt")
+	if err != nil {
+		return RegisterResult{}, err
+	}
 	out := make([]Resource, len(in.Resources))
 	for i, item := range in.Resources {
 		res := Resource{

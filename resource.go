@@ -2,6 +2,7 @@ package resreg
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -30,10 +31,6 @@ type Resource = store.Resource
 // "description": "Start ECS server"}.
 type Action = store.Action
 
-// ActionList is a resource's actions; it also decodes from a string holding
-// a JSON array, as Authing's createResource response sends it.
-type ActionList = store.ActionList
-
 // ResourceFilter selects resources in a namespace (empty means default).
 type ResourceFilter = store.ResourceFilter
 
@@ -46,8 +43,9 @@ type CreateResourceInput struct {
 	Description string `json:"description,omitempty"`
 	// Name is optional; it decodes from a string or an i18n object.
 	Name I18nName `json:"name"`
-	// Actions are optional; each needs a name and a description.
-	Actions ActionList `json:"actions,omitempty"`
+	// Actions are optional; each needs a name and a description. In JSON
+	// they may also be a string holding an array, as Authing sends them.
+	Actions []Action `json:"actions,omitempty"`
 	// APIIdentifier is optional: the URL of an API resource.
 	APIIdentifier string `json:"apiIdentifier,omitempty"`
 	// Namespace is optional; empty means DefaultNamespace.
@@ -95,7 +93,10 @@ func (r *Registry) CreateResources(ctx context.Context, in []CreateResourceInput
 // prefix[i].field when indexed is set and prefix.field otherwise (a single
 // create).
 func (r *Registry) createResources(ctx context.Context, prefix string, in []CreateResourceInput, indexed bool) ([]Resource, error) {
-	now := r.now()
+	now, err := r.now("createdAt")
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Resource, len(in))
 	for i, item := range in {
 		at := item0(prefix)
@@ -224,7 +225,7 @@ func (r *Registry) actionsOK(actions []Action) bool {
 	}
 	for i := range actions {
 		a := &actions[i]
-		if codeProblem(a.Name) != "" || textProblem(a.Description, MaxDescriptionLen, true) != "" {
+		if actionNameProblem(a.Name) != "" || textProblem(a.Description, MaxDescriptionLen, true) != "" {
 			return false
 		}
 	}
@@ -232,7 +233,7 @@ func (r *Registry) actionsOK(actions []Action) bool {
 }
 
 // checkActions enforces the action rules: at most Limits.MaxActions; each
-// name follows the code rule and is unique within the resource; each
+// name follows the action name rule and is unique within the resource; each
 // description is required text of at most MaxDescriptionLen characters.
 func (r *Registry) checkActions(field string, actions []Action) error {
 	if len(actions) > r.limits.MaxActions {
@@ -241,7 +242,7 @@ func (r *Registry) checkActions(field string, actions []Action) error {
 	seen := make(map[string]int, len(actions))
 	for i, a := range actions {
 		f := index(field, i)
-		if err := checkCode(join(f, "name"), a.Name); err != nil {
+		if err := checkActionName(join(f, "name"), a.Name); err != nil {
 			return err
 		}
 		if j, dup := seen[a.Name]; dup {
@@ -256,7 +257,7 @@ func (r *Registry) checkActions(field string, actions []Action) error {
 }
 
 // cloneActions copies actions, keeping nil for an empty list.
-func cloneActions(actions []Action) ActionList {
+func cloneActions(actions []Action) []Action {
 	if len(actions) == 0 {
 		return nil
 	}
@@ -275,19 +276,44 @@ func (r *Registry) GetResourceByID(ctx context.Context, namespace, id string) (R
 
 // ListResources lists the resources that match filter, ordered by code.
 // Keyword matches a case-insensitive substring of the code or of any name
-// value; it may be at most MaxKeywordLen characters.
+// value; it may be at most MaxKeywordLen characters. Types, Codes and IDs
+// may each hold at most Limits.MaxBatch items (repeats count): a longer
+// list is ErrInvalid on field "types", "codes" or "ids", before the store
+// is asked.
 func (r *Registry) ListResources(ctx context.Context, filter ResourceFilter, opts ListOptions) (Page[Resource], error) {
 	filter.Namespace = namespaceOrDefault(filter.Namespace)
 	if err := checkText("keyword", filter.Keyword, MaxKeywordLen, false); err != nil {
 		return Page[Resource]{}, err
 	}
+	for _, l := range []struct {
+		field string
+		n     int
+	}{{"types", len(filter.Types)}, {"codes", len(filter.Codes)}, {"ids", len(filter.IDs)}} {
+		if err := r.checkFilterLen(l.field, l.n); err != nil {
+			return Page[Resource]{}, err
+		}
+	}
 	return r.store.ListResources(ctx, filter, opts)
+}
+
+// checkFilterLen bounds a filter list at Limits.MaxBatch items.
+func (r *Registry) checkFilterLen(field string, n int) error {
+	if n > r.limits.MaxBatch {
+		return store.Invalid(field, "a filter list holds at most "+strconv.Itoa(r.limits.MaxBatch)+" items, got "+strconv.Itoa(n))
+	}
+	return nil
 }
 
 // UpdateResource changes a resource. The new values are checked by the
 // creation rules before the store is touched, and copied only once they
 // pass; an error writes nothing.
 func (r *Registry) UpdateResource(ctx context.Context, namespace, code string, upd ResourceUpdate) (Resource, error) {
+	return r.updateResource(ctx, namespaceOrDefault(namespace), code, upd, nil)
+}
+
+// updateResource checks upd, then applies it inside the store's update;
+// guard, when set, may refuse the current record first.
+func (r *Registry) updateResource(ctx context.Context, namespace, code string, upd ResourceUpdate, guard func(*Resource) error) (Resource, error) {
 	// Every resource rule concerns one field alone, so the update can be
 	// checked on its own: a probe holds the new values, and fields the
 	// update leaves alone hold values that pass.
@@ -306,8 +332,16 @@ func (r *Registry) UpdateResource(ctx context.Context, namespace, code string, u
 	}
 	name := deref(upd.Name).Clone()
 	actions := cloneActions(probe.Actions)
-	now := r.now()
-	return r.store.UpdateResource(ctx, namespaceOrDefault(namespace), code, func(res *Resource) error {
+	now, err := r.now("updatedAt")
+	if err != nil {
+		return Resource{}, err
+	}
+	return r.store.UpdateResource(ctx, namespace, code, func(res *Resource) error {
+		if guard != nil {
+			if err := guard(res); err != nil {
+				return err
+			}
+		}
 		if upd.Type != nil {
 			res.Type = *upd.Type
 		}
@@ -341,4 +375,21 @@ func (r *Registry) DeleteResources(ctx context.Context, namespace string, codes 
 		return store.Invalid(index("codes", r.limits.MaxBatch), "a batch holds at most "+strconv.Itoa(r.limits.MaxBatch)+" items, got "+strconv.Itoa(len(codes)))
 	}
 	return r.store.DeleteResources(ctx, namespaceOrDefault(namespace), lo.Uniq(codes))
+}
+
+// UnmarshalJSON decodes the input; actions may be an array, a string
+// holding an array (as Authing sends it), or null.
+func (in *CreateResourceInput) UnmarshalJSON(b []byte) error {
+	type plain CreateResourceInput
+	aux := struct {
+		plain
+		Actions json.Unmarshaler `json:"actions"`
+	}{plain(*in), store.ActionsJSON(&in.Actions)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return withoutEmbeddedName(err)
+	}
+	actions := in.Actions
+	*in = CreateResourceInput(aux.plain)
+	in.Actions = actions
+	return nil
 }

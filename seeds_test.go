@@ -94,7 +94,7 @@ func TestSeedCreateDataResources(t *testing.T) {
 			require.Equal(t, created, got)
 			require.Equal(t, tc.typ, got.Type)
 			require.Equal(t, tc.struc, got.Struct)
-			require.Equal(t, resreg.StringList(tc.action), got.Actions)
+			require.Equal(t, tc.action, got.Actions)
 			require.Equal(t, in.ResourceName, got.ResourceName)
 			require.Equal(t, in.Description, got.Description)
 		})
@@ -110,7 +110,7 @@ func TestSeedDataResourceResponseDecodes(t *testing.T) {
 		Data resreg.DataResource `json:"data"`
 	}
 	readSeed(t, "data_resource_response.json", &resp)
-	require.Equal(t, resreg.StringList{"read", "get"}, resp.Data.Actions)
+	require.Equal(t, []string{"read", "get"}, resp.Data.Actions)
 	require.Equal(t, resreg.DataTree, resp.Data.Type)
 	require.Equal(t, "dataResourceTestCode", resp.Data.ResourceCode)
 }

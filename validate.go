@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/resreg/resreg/store"
@@ -14,8 +15,9 @@ import (
 
 // checkCode enforces the code rule: 1..MaxCodeLen characters of
 // [A-Za-z0-9_.:-], starting with a letter or digit. It applies to codes,
-// type IDs, action names, namespace codes and tree node codes; '/' is never
-// allowed, so tree paths can be split safely.
+// type IDs, namespace codes and tree node codes; '/' is never allowed, so
+// tree paths can be split safely. Action names follow the action name rule
+// instead (checkActionName).
 func checkCode(field, s string) error {
 	return invalidIf(field, codeProblem(s))
 }
@@ -33,6 +35,51 @@ func invalidIf(field, problem string) error {
 		return nil
 	}
 	return store.Invalid(field, problem)
+}
+
+// checkActionName enforces the action name rule (see actionNameProblem).
+func checkActionName(field, s string) error {
+	return invalidIf(field, actionNameProblem(s))
+}
+
+// actionNameProblem describes how s breaks the action name rule, or
+// returns "". Action names of resources and of data resources are text,
+// not codes (Authing accepts names such as "资源操作名称"): 1 to
+// MaxActionNameLen characters of valid UTF-8, not blank, without control
+// characters, without leading or trailing white space, and without '/' or
+// '*', which have meanings in permission strings.
+func actionNameProblem(s string) string {
+	if s == "" {
+		return "is required"
+	}
+	if len(s) > utf8.UTFMax*MaxActionNameLen {
+		return "must be at most " + strconv.Itoa(MaxActionNameLen) + " characters"
+	}
+	if !utf8.ValidString(s) {
+		return "must be valid UTF-8"
+	}
+	n := 0
+	for _, r := range s {
+		n++
+		switch {
+		case unicode.IsControl(r):
+			return "must not hold control characters"
+		case r == '/' || r == '*':
+			return "must not hold / or * (they have meanings in permission strings), got " + strconv.Quote(s)
+		}
+	}
+	if n > MaxActionNameLen {
+		return "must be at most " + strconv.Itoa(MaxActionNameLen) + " characters, got " + strconv.Itoa(n)
+	}
+	if strings.TrimFunc(s, unicode.IsSpace) == "" {
+		return "must not be blank"
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return "must not start or end with white space, got " + strconv.Quote(s)
+	}
+	return ""
 }
 
 // codeProblem describes how s breaks the code rule, or returns "".

@@ -20,7 +20,7 @@ func BenchmarkListResources(b *testing.B) {
 	run := func(b *testing.B, reg *resreg.Registry) {
 		ctx := context.Background()
 		skip := scale() * 9 / 10
-		deep := resreg.ListOptions{PageSize: listPageSize, PageToken: store.EncodePageToken(code("r", skip-1))}
+		deep := resreg.ListOptions{PageSize: listPageSize, PageToken: store.EncodePageTokenFor(store.KindResources, store.DefaultNamespace, code("r", skip-1))}
 		first := resreg.ListOptions{PageSize: listPageSize}
 		list := func(opts resreg.ListOptions, wantFirst int) {
 			page, err := reg.ListResources(ctx, resreg.ResourceFilter{}, opts)

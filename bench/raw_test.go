@@ -102,7 +102,7 @@ func (r *rawReader) get(ctx context.Context, ns, code string) (store.Resource, e
 		if err != nil {
 			return store.Resource{}, err
 		}
-		res.Actions = make(store.ActionList, len(list)/2)
+		res.Actions = make([]store.Action, len(list)/2)
 		for i := range res.Actions {
 			res.Actions[i] = store.Action{Name: list[2*i], Description: list[2*i+1]}
 		}

@@ -22,8 +22,8 @@ benchtime=${BENCHTIME:-2s}
 	echo "# command: RESREG_BENCH_LARGE=1 go test -run '^\$' -bench <set> -benchtime $benchtime -timeout 30m ./bench"
 	echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	start=$(date +%s)
-	RESREG_BENCH_LARGE=1 go test -run '^$' -bench 'GetResource|ListResources|Memory' -skip 'GetResource/memstore-10k' -benchtime "$benchtime" -timeout 30m ./bench
-	RESREG_BENCH_LARGE=1 go test -run '^$' -bench 'GetResource|RegisterResources|CreateDataResourceTree|TreeFlatten|ConcurrentMix' -skip 'GetResource/(sqlite|memstore$)' -benchtime "$benchtime" -timeout 30m ./bench
+	RESREG_BENCH_LARGE=1 go test -run '^$' -bench 'GetResource|ListResources|Memory|Changes$' -skip 'GetResource/memstore-10k' -benchtime "$benchtime" -timeout 30m ./bench
+	RESREG_BENCH_LARGE=1 go test -run '^$' -bench 'GetResource|RegisterResources|CreateDataResourceTree|TreeFlatten|ConcurrentMix|ChangeLogSize' -skip 'GetResource/(sqlite|memstore$)' -benchtime "$benchtime" -timeout 30m ./bench
 	echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "# wall time: $(($(date +%s) - start)) s"
 } 2>&1 | tee "$out"

@@ -2,27 +2,35 @@ package memstore
 
 import (
 	"context"
+	"slices"
 
 	"github.com/resreg/resreg/store"
 )
 
 // CreateDataResource adds d. A taken code is reported before a taken name.
 func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", d.CreatedAt, d.UpdatedAt); err != nil {
+		return err
+	}
 	ns, err := s.writeNamespace(ctx, d.NamespaceCode)
 	if err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
 	if _, ok := ns.dataByCode[d.ResourceCode]; ok {
-		return dataConflict("resourceCode", "data resource code "+quote(d.ResourceCode)+" is already taken", d.ResourceCode)
+		return store.DataCodeTaken(d.ResourceCode)
 	}
 	if _, ok := ns.dataByName[d.ResourceName]; ok {
-		return dataConflict("resourceName", "data resource name "+quote(d.ResourceName)+" is already taken", d.ResourceCode)
+		return store.DataNameTaken(d.ResourceName, d.ResourceCode)
 	}
 	rec := newDataResource(&d)
 	ns.data.ReplaceOrInsert(rec)
 	ns.dataByCode[rec.ResourceCode] = rec
 	ns.dataByName[rec.ResourceName] = rec
+	s.logChange(ctx, changeTime(), store.OpCreate, store.KindDataResource, rec.NamespaceCode, rec.ResourceCode, frozenData(rec))
 	return nil
 }
 
@@ -49,7 +57,7 @@ func (s *Store) GetDataResourceByName(ctx context.Context, namespace, name strin
 	defer s.mu.RUnlock()
 	rec, ok := ns.dataByName[name]
 	if !ok {
-		return store.DataResource{}, store.NotFound("no data resource is named "+quote(name)+" in namespace "+quote(namespace), name)
+		return store.DataResource{}, store.DataResourceNameNotFound(namespace, name)
 	}
 	return rec.Clone(), nil
 }
@@ -63,15 +71,12 @@ func (s *Store) GetDataTreeNode(ctx context.Context, namespace, code, path strin
 	}
 	defer s.mu.RUnlock()
 	rec, ok := ns.dataByCode[code]
-	if !ok {
-		return store.TreePath{}, dataNotFound(namespace, code)
-	}
-	if rec.Type != store.DataTree {
-		return store.TreePath{}, store.NotFound("data resource "+quote(code)+" is not a TREE", code)
+	if !ok || rec.Type != store.DataTree {
+		return store.TreePath{}, store.TreeNodeNotFound(namespace, code, path)
 	}
 	node, depth := rec.Struct.Tree.Node(path)
 	if node == nil {
-		return store.TreePath{}, store.NotFound("TREE data resource "+quote(code)+" has no node at "+quote(path), code)
+		return store.TreePath{}, store.TreeNodeNotFound(namespace, code, path)
 	}
 	return store.TreePath{Path: path, Code: node.Code, Name: node.Name, Value: node.Value, Depth: depth}, nil
 }
@@ -82,7 +87,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 	if err := ctx.Err(); err != nil {
 		return store.Page[store.DataResource]{}, err
 	}
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindDataResources, filter.Namespace)
 	if err != nil {
 		return store.Page[store.DataResource]{}, err
 	}
@@ -98,15 +103,17 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 	matchAll := len(filter.Types) == 0 && filter.Keyword == ""
 	var match func(*store.DataResource) bool
 	if !matchAll {
-		match = filter.Match
+		match = filter.Matcher()
 	}
 	return page(src, listing[*store.DataResource, store.DataResource]{
-		key:      key,
-		match:    match,
-		out:      func(d *store.DataResource) store.DataResource { return d.Clone() },
-		cursor:   cur,
-		total:    opts.IncludeTotal,
-		matchAll: matchAll,
+		kind:      store.KindDataResources,
+		namespace: filter.Namespace,
+		key:       key,
+		match:     match,
+		out:       func(d *store.DataResource) store.DataResource { return d.Clone() },
+		cursor:    cur,
+		total:     opts.IncludeTotal,
+		matchAll:  matchAll,
 	}), nil
 }
 
@@ -128,9 +135,27 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		return store.DataResource{}, err
 	}
 	next.NamespaceCode, next.ResourceCode, next.CreatedAt = rec.NamespaceCode, rec.ResourceCode, rec.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.DataResource{}, err
+	}
+	// Exact policy refs pin their nodes and actions: an update that would
+	// leave one dangling is refused.
+	if ids := s.policies.pinnedBy(namespace, code, func(r store.PolicyRef) bool {
+		if r.NodePath != "" {
+			if next.Type != store.DataTree {
+				return true
+			}
+			if node, _ := next.Struct.Tree.Node(r.NodePath); node == nil {
+				return true
+			}
+		}
+		return r.Action != "" && !slices.Contains(next.Actions, r.Action)
+	}); len(ids) > 0 {
+		return store.DataResource{}, pinConflict("data policies name nodes or actions this update removes from "+quote(code), ids)
+	}
 	if next.ResourceName != rec.ResourceName {
 		if _, taken := ns.dataByName[next.ResourceName]; taken {
-			return store.DataResource{}, dataConflict("resourceName", "data resource name "+quote(next.ResourceName)+" is already taken", code)
+			return store.DataResource{}, store.DataNameTaken(next.ResourceName, code)
 		}
 		delete(ns.dataByName, rec.ResourceName)
 		// rec is overwritten below, so the index may point at it already.
@@ -139,6 +164,7 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 	// Overwriting in place keeps the code-ordered indexes valid: the
 	// resource code did not change.
 	*rec = *newDataResource(&next)
+	s.logChange(ctx, changeTime(), store.OpUpdate, store.KindDataResource, rec.NamespaceCode, rec.ResourceCode, frozenData(rec))
 	return rec.Clone(), nil
 }
 
@@ -153,18 +179,24 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 	if !ok {
 		return dataNotFound(namespace, code)
 	}
+	if ids := s.policies.pinnedBy(namespace, code, func(store.PolicyRef) bool { return true }); len(ids) > 0 {
+		return pinConflict("data policies name data resource "+quote(code), ids)
+	}
 	ns.data.Delete(rec)
 	delete(ns.dataByCode, code)
 	delete(ns.dataByName, rec.ResourceName)
+	s.logChange(ctx, changeTime(), store.OpDelete, store.KindDataResource, rec.NamespaceCode, rec.ResourceCode, frozenData(rec))
 	return nil
 }
 
 func dataNotFound(namespace, code string) error {
-	return store.NotFound("data resource "+quote(code)+" does not exist in namespace "+quote(namespace), code)
+	return store.DataResourceNotFound(namespace, code)
 }
 
-func dataConflict(field, message, code string) error {
-	e := store.Conflict(message, code)
-	e.Field = field
+// pinConflict is the ErrConflict of a write refused because the policies
+// ids (sorted) name what it would remove.
+func pinConflict(message string, ids []string) error {
+	e := store.Conflict(message, ids...)
+	e.Field = "resourceCode"
 	return e
 }

@@ -11,6 +11,19 @@
 // by code, so a page of a listing seeks to its cursor instead of sorting the
 // namespace, and in hash maps keyed by code, ID and name for point lookups.
 //
+// Grants live per namespace in a B-tree in listing order, with a map by
+// identity and one by resource code, so the cascades of a resource delete
+// or update read only that resource's grants. Memberships are kept twice,
+// parent-first and member-first, so both directions of the graph are range
+// scans. Data policies keep their refs with two reverse indexes (policies by
+// namespace named, policies by data resource pinned), so a delete that a
+// policy refuses reads only the policies concerned.
+//
+// Every write appends its changes to an in-memory change log under the same
+// lock (see [store.ChangeLog]); the log grows with every write until it is
+// pruned, by PruneChanges or a Registry's retention. [Store.ChangesNotify]
+// wakes watchers as soon as a write commits.
+//
 // Nothing is persisted: everything a Store holds is lost when the process
 // exits.
 package memstore

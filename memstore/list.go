@@ -73,12 +73,14 @@ func sliceSeq[T any](items []T) iter.Seq[T] {
 
 // listing describes how to turn matching records into a page.
 type listing[T, R any] struct {
-	key      func(T) string
-	match    func(T) bool // nil matches everything
-	out      func(T) R    // copies a record for the caller
-	cursor   store.Cursor
-	total    bool
-	matchAll bool // match accepts every record, so TotalCount is the size
+	key    func(T) string
+	match  func(T) bool // nil matches everything
+	out    func(T) R    // copies a record for the caller
+	cursor store.Cursor
+	// kind and namespace bind the next page token to this listing.
+	kind, namespace string
+	total           bool
+	matchAll        bool // match accepts every record, so TotalCount is the size
 }
 
 // page reads one page from src. It stops one matching record past the page,
@@ -102,7 +104,7 @@ func page[T, R any](src source[T], l listing[T, R]) store.Page[R] {
 	}
 	p := store.Page[R]{Items: items}
 	if more {
-		p.NextPageToken = store.EncodePageToken(last)
+		p.NextPageToken = store.EncodePageTokenFor(l.kind, l.namespace, last)
 	}
 	if l.total {
 		p.TotalCount = count(src, l.match, l.matchAll)

@@ -38,7 +38,7 @@ func TestPageReadsOnlyFromCursor(t *testing.T) {
 		cursor: store.Cursor{Limit: 3, After: "k105000"},
 	})
 	require.Equal(t, []string{"k105001", "k105003", "k105004"}, p.Items)
-	require.Equal(t, store.EncodePageToken("k105004"), p.NextPageToken)
+	require.Equal(t, store.EncodePageTokenFor("", "", "k105004"), p.NextPageToken)
 	require.Equal(t, []string{"k105001", "k105002", "k105003", "k105004", "k105005"}, read,
 		"reads nothing before the cursor and one match past the page")
 }

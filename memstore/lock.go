@@ -14,20 +14,32 @@ import (
 // it gets context.Canceled, as the contract asks.
 
 // lock takes the write lock, or returns an error once ctx is done (see
-// waitLock).
+// waitLock) or the Store is closed.
 func (s *Store) lock(ctx context.Context) error {
-	if s.mu.TryLock() {
-		return nil
+	if !s.mu.TryLock() {
+		if err := waitLock(ctx, s.mu.Lock, s.mu.Unlock); err != nil {
+			return err
+		}
 	}
-	return waitLock(ctx, s.mu.Lock, s.mu.Unlock)
+	if err := s.closedErr(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	return nil
 }
 
 // rlock takes the read lock, or returns an error once ctx is done.
 func (s *Store) rlock(ctx context.Context) error {
-	if s.mu.TryRLock() {
-		return nil
+	if !s.mu.TryRLock() {
+		if err := waitLock(ctx, s.mu.RLock, s.mu.RUnlock); err != nil {
+			return err
+		}
 	}
-	return waitLock(ctx, s.mu.RLock, s.mu.RUnlock)
+	if err := s.closedErr(); err != nil {
+		s.mu.RUnlock()
+		return err
+	}
+	return nil
 }
 
 // waitLock acquires with acquire unless ctx is done first: a context past

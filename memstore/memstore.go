@@ -3,6 +3,7 @@ package memstore
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/btree"
@@ -27,6 +28,16 @@ type Store struct {
 	// strs interns strings that repeat across many records (resource types,
 	// locale keys) so that a million resources share a handful of copies.
 	strs map[string]string
+
+	members  membershipIndex // registry-wide
+	policies policyIndex     // registry-wide, with their targets and refs
+	// log is the change log, written under mu with the writes it records.
+	log changeLog
+	// recent and next are intern's ring of the values interned last.
+	recent [4]string
+	next   int
+	// closed is set by Close; see closedErr.
+	closed atomic.Bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -37,6 +48,8 @@ func New() *Store {
 		namespaces: btree.NewG(btreeDegree, func(a, b *namespace) bool { return a.meta.Code < b.meta.Code }),
 		byCode:     make(map[string]*namespace),
 		strs:       make(map[string]string),
+		members:    newMembershipIndex(),
+		policies:   newPolicyIndex(),
 	}
 	now := time.Now().UTC()
 	s.addNamespace(store.Namespace{
@@ -59,6 +72,8 @@ type namespace struct {
 	data       *btree.BTreeG[*store.DataResource] // ordered by resource code
 	dataByCode map[string]*store.DataResource
 	dataByName map[string]*store.DataResource
+
+	grants grantIndex
 }
 
 func lessResource(a, b *resource) bool { return a.code < b.code }
@@ -78,6 +93,7 @@ func (s *Store) addNamespace(meta store.Namespace) {
 		data:       btree.NewG(btreeDegree, lessData),
 		dataByCode: make(map[string]*store.DataResource),
 		dataByName: make(map[string]*store.DataResource),
+		grants:     newGrantIndex(),
 	}
 	s.namespaces.ReplaceOrInsert(ns)
 	s.byCode[meta.Code] = ns
@@ -94,15 +110,26 @@ func (s *Store) lookup(code string) (*namespace, error) {
 }
 
 // intern returns the shared copy of v. The caller holds the write lock.
+// The few values interned last are kept in a small ring and compared
+// before the map is hashed: a batch repeats the same type and locales on
+// every record.
 func (s *Store) intern(v string) string {
 	if v == "" {
 		return ""
 	}
-	if shared, ok := s.strs[v]; ok {
-		return shared
+	for _, recent := range s.recent {
+		if recent == v {
+			return recent
+		}
 	}
-	s.strs[v] = v
-	return v
+	shared, ok := s.strs[v]
+	if !ok {
+		s.strs[v] = v
+		shared = v
+	}
+	s.recent[s.next%len(s.recent)] = shared
+	s.next++
+	return shared
 }
 
 // readNamespace checks ctx, takes the read lock and returns the namespace;

@@ -11,14 +11,18 @@ func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := store.CheckTimes("", ns.CreatedAt, ns.UpdatedAt); err != nil {
+		return err
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
 	if _, ok := s.byCode[ns.Code]; ok {
-		return store.Conflict("namespace "+quote(ns.Code)+" already exists", ns.Code)
+		return store.NamespaceExists(ns.Code)
 	}
 	s.addNamespace(ns)
+	s.logChange(ctx, changeTime(), store.OpCreate, store.KindNamespace, ns.Code, ns.Code, s.byCode[ns.Code].meta)
 	return nil
 }
 
@@ -38,7 +42,7 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 	if err := ctx.Err(); err != nil {
 		return store.Page[store.Namespace]{}, err
 	}
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindNamespaces, "")
 	if err != nil {
 		return store.Page[store.Namespace]{}, err
 	}
@@ -51,6 +55,7 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 		return &namespace{meta: store.Namespace{Code: code}}
 	})
 	return page(src, listing[*namespace, store.Namespace]{
+		kind:   store.KindNamespaces,
 		key:    key,
 		out:    func(ns *namespace) store.Namespace { return ns.meta },
 		cursor: cur,
@@ -72,8 +77,12 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 	}
 	next.Code = ns.meta.Code
 	next.CreatedAt = ns.meta.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.Namespace{}, err
+	}
 	next.UpdatedAt = next.UpdatedAt.UTC()
 	ns.meta = next
+	s.logChange(ctx, changeTime(), store.OpUpdate, store.KindNamespace, code, code, next)
 	return next, nil
 }
 
@@ -85,14 +94,23 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 	}
 	defer s.mu.Unlock()
 	if code == store.DefaultNamespace {
-		return store.Invalid("namespace", "the default namespace cannot be deleted")
+		return store.DefaultNamespaceUndeletable()
 	}
 	if ns.resources.Len() > 0 || ns.data.Len() > 0 {
-		e := store.Conflict("namespace "+quote(code)+" still holds resources or data resources", code)
+		return store.NamespaceNotEmpty(code)
+	}
+	if ns.grants.tree.Len() > 0 {
+		e := store.Conflict("namespace "+quote(code)+" still holds grants", code)
+		e.Field = "namespace"
+		return e
+	}
+	if ids := s.policies.namespaces[code]; len(ids) > 0 {
+		e := store.Conflict("data policies name namespace "+quote(code), sortedKeys(ids)...)
 		e.Field = "namespace"
 		return e
 	}
 	s.namespaces.Delete(ns)
 	delete(s.byCode, code)
+	s.logChange(ctx, changeTime(), store.OpDelete, store.KindNamespace, code, code, ns.meta)
 	return nil
 }

@@ -30,16 +30,38 @@ type translation struct {
 	value  string
 }
 
-// newResource copies r into a new record. The caller holds the write lock,
-// which intern needs.
-func (s *Store) newResource(r *store.Resource) *resource {
-	rec := new(resource)
-	s.fillResource(rec, r)
-	return rec
-}
-
 // fillResource overwrites rec with a copy of r.
 func (s *Store) fillResource(rec *resource, r *store.Resource) {
+	s.fillResourceFrom(rec, r, nil)
+}
+
+// translationSlab is one allocation that the translations of a batch are
+// cut from.
+type translationSlab []translation
+
+// newTranslationSlab allocates room for every translation of resources.
+func newTranslationSlab(resources []store.Resource) translationSlab {
+	n := 0
+	for i := range resources {
+		n += len(resources[i].Name.I18nValue)
+	}
+	return make(translationSlab, 0, n)
+}
+
+// take returns an empty slice of capacity n cut from the slab, or a new
+// one when the slab is nil or full.
+func (sl *translationSlab) take(n int) []translation {
+	if sl == nil || cap(*sl)-len(*sl) < n {
+		return make([]translation, 0, n)
+	}
+	start := len(*sl)
+	*sl = (*sl)[:start+n]
+	return (*sl)[start : start : start+n]
+}
+
+// fillResourceFrom is fillResource with translations cut from slab (nil:
+// allocated on their own).
+func (s *Store) fillResourceFrom(rec *resource, r *store.Resource, slab *translationSlab) {
 	*rec = resource{
 		id:             r.ID,
 		code:           r.Code,
@@ -56,7 +78,7 @@ func (s *Store) fillResource(rec *resource, r *store.Resource) {
 		copy(rec.actions, r.Actions)
 	}
 	if len(r.Name.I18nValue) > 0 {
-		rec.i18n = make([]translation, 0, len(r.Name.I18nValue))
+		rec.i18n = slab.take(len(r.Name.I18nValue))
 		for locale, value := range r.Name.I18nValue {
 			rec.i18n = append(rec.i18n, translation{locale: s.intern(locale), value: value})
 		}
@@ -79,7 +101,7 @@ func (rec *resource) export(ns string) store.Resource {
 		UpdatedAt:      rec.updatedAt,
 	}
 	if len(rec.actions) > 0 {
-		r.Actions = make(store.ActionList, len(rec.actions))
+		r.Actions = make([]store.Action, len(rec.actions))
 		copy(r.Actions, rec.actions)
 	}
 	if len(rec.i18n) > 0 {
@@ -98,9 +120,10 @@ func (rec *resource) export(ns string) store.Resource {
 func resourceMatcher(f store.ResourceFilter) func(*resource) bool {
 	keyword := f.Keyword
 	f.Keyword = ""
+	match := f.Matcher()
 	return func(rec *resource) bool {
 		view := store.Resource{ID: rec.id, Code: rec.code, Type: rec.typ}
-		if !f.Match(&view) {
+		if !match(&view) {
 			return false
 		}
 		if keyword == "" || store.MatchKeyword(keyword, rec.code, rec.name) {

@@ -19,6 +19,11 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 	if len(resources) == 0 {
 		return nil
 	}
+	for i := range resources {
+		if err := checkTimes(resources, i); err != nil {
+			return err
+		}
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
@@ -37,79 +42,97 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 		added[ns]++
 	}
 
-	if conflicts := s.conflicts(resources, targets); len(conflicts) > 0 {
-		e := store.Conflict("resource codes or IDs are already taken or repeat within the batch", conflicts...)
-		e.Field = "resources"
-		return e
+	if kinds, conflicts := s.conflicts(resources, targets); len(conflicts) > 0 {
+		return store.ResourcesConflict(kinds, conflicts)
 	}
 
 	if limit := opts.MaxResourcesPerNamespace; limit > 0 {
 		for i := range resources {
 			ns := targets[i]
 			if n := ns.resources.Len() + added[ns]; n > limit {
-				return store.LimitExceeded("namespace " + quote(ns.meta.Code) + " would hold " +
-					strconv.Itoa(n) + " resources, more than its limit of " + strconv.Itoa(limit))
+				return store.QuotaExceeded(ns.meta.Code, n, limit)
 			}
 		}
 	}
 
+	now := changeTime()
+	s.growLog(len(resources))
+	// One allocation holds every record of the batch and one every
+	// translation: a thousand small allocations cost more than the map
+	// inserts, and fewer objects are less for the collector to scan. The
+	// price: a deleted record's memory is freed with the last record of
+	// its batch.
+	recs := make([]resource, len(resources))
+	slab := newTranslationSlab(resources)
 	for i := range resources {
 		ns := targets[i]
-		rec := s.newResource(&resources[i])
+		rec := &recs[i]
+		s.fillResourceFrom(rec, &resources[i], &slab)
 		ns.resources.ReplaceOrInsert(rec)
 		ns.resByCode[rec.code] = rec
 		if rec.id != "" {
 			ns.resByID[rec.id] = rec
 		}
+		s.logResource(ctx, now, store.OpCreate, ns.meta.Code, rec)
 	}
 	return nil
 }
 
-// conflicts returns, sorted and without repeats, the code of every resource
-// whose code or ID is taken in its namespace or repeats within the batch.
-func (s *Store) conflicts(resources []store.Resource, targets []*namespace) []string {
-	type key struct {
-		ns  *namespace
-		val string
+// conflicts returns the code of every resource whose code or ID is taken in
+// its namespace or repeats within the batch, and why.
+func (s *Store) conflicts(resources []store.Resource, targets []*namespace) (store.ConflictKind, []string) {
+	// Repeats are tracked by key within the batch. A batch in one
+	// namespace, the common case, is keyed by the string alone, which
+	// hashes faster than a (namespace, string) pair.
+	single := true
+	for _, ns := range targets {
+		single = single && ns == targets[0]
 	}
-	// Single-resource batches, the common case, need no duplicate tracking.
-	var codes, ids map[key]struct{}
+	nsKey := func(i int) string { return "" }
+	if !single {
+		nsKey = func(i int) string { return targets[i].meta.Code + "\x00" }
+	}
+	var codes, ids map[string]struct{}
 	if len(resources) > 1 {
-		codes = make(map[key]struct{}, len(resources))
-		ids = make(map[key]struct{}, len(resources))
+		codes = make(map[string]struct{}, len(resources))
+		ids = make(map[string]struct{}, len(resources))
 	}
 	var out []string
+	var kinds store.ConflictKind
 	for i := range resources {
 		r, ns := &resources[i], targets[i]
-		bad := false
+		var kind store.ConflictKind
 		if _, ok := ns.resByCode[r.Code]; ok {
-			bad = true
+			kind |= store.CodeTaken
 		}
 		if r.ID != "" {
 			if _, ok := ns.resByID[r.ID]; ok {
-				bad = true
+				kind |= store.IDTaken
 			}
 		}
 		if codes != nil {
-			ck := key{ns, r.Code}
-			if _, ok := codes[ck]; ok {
-				bad = true
+			prefix := nsKey(i)
+			// An insert that does not grow the map found a repeat: one
+			// hash per key instead of a lookup and an insert.
+			n := len(codes)
+			codes[prefix+r.Code] = struct{}{}
+			if len(codes) == n {
+				kind |= store.Repeated
 			}
-			codes[ck] = struct{}{}
 			if r.ID != "" {
-				ik := key{ns, r.ID}
-				if _, ok := ids[ik]; ok {
-					bad = true
+				n := len(ids)
+				ids[prefix+r.ID] = struct{}{}
+				if len(ids) == n {
+					kind |= store.Repeated
 				}
-				ids[ik] = struct{}{}
 			}
 		}
-		if bad {
+		if kind != 0 {
+			kinds |= kind
 			out = append(out, r.Code)
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return kinds, out
 }
 
 // GetResource returns the resource with code in namespace.
@@ -137,7 +160,7 @@ func (s *Store) GetResourceByID(ctx context.Context, namespace, id string) (stor
 	defer s.mu.RUnlock()
 	rec, ok := ns.resByID[id]
 	if !ok || id == "" {
-		return store.Resource{}, store.NotFound("no resource has ID "+quote(id)+" in namespace "+quote(namespace), id)
+		return store.Resource{}, store.ResourceIDNotFound(namespace, id)
 	}
 	return rec.export(ns.meta.Code), nil
 }
@@ -149,7 +172,7 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 	if err := ctx.Err(); err != nil {
 		return store.Page[store.Resource]{}, err
 	}
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindResources, filter.Namespace)
 	if err != nil {
 		return store.Page[store.Resource]{}, err
 	}
@@ -173,12 +196,14 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 	}
 	nsCode := ns.meta.Code
 	return page(src, listing[*resource, store.Resource]{
-		key:      key,
-		match:    match,
-		out:      func(rec *resource) store.Resource { return rec.export(nsCode) },
-		cursor:   cur,
-		total:    opts.IncludeTotal,
-		matchAll: matchAll,
+		kind:      store.KindResources,
+		namespace: nsCode,
+		key:       key,
+		match:     match,
+		out:       func(rec *resource) store.Resource { return rec.export(nsCode) },
+		cursor:    cur,
+		total:     opts.IncludeTotal,
+		matchAll:  matchAll,
 	}), nil
 }
 
@@ -226,9 +251,19 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 		return store.Resource{}, err
 	}
 	next.Namespace, next.Code, next.ID, next.CreatedAt = ns.meta.Code, rec.code, rec.id, rec.createdAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.Resource{}, err
+	}
+	// Grants of an action the update removes go with it, in this write.
+	kept := make(map[string]bool, len(next.Actions))
+	for _, a := range next.Actions {
+		kept[a.Name] = true
+	}
+	ns.grants.removeResource(rec.code, func(action string) bool { return action != store.Wildcard && !kept[action] })
 	// Overwriting the record in place keeps every index pointing at it;
 	// the key fields, which order and hash it, did not change.
 	s.fillResource(rec, &next)
+	s.logResource(ctx, changeTime(), store.OpUpdate, ns.meta.Code, rec)
 	return rec.export(ns.meta.Code), nil
 }
 
@@ -246,17 +281,18 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 		}
 	}
 	if len(missing) > 0 {
-		slices.Sort(missing)
-		missing = slices.Compact(missing)
-		return store.NotFound("resources do not exist in namespace "+quote(namespace), missing...)
+		return store.ResourcesNotFound(namespace, missing)
 	}
+	now := changeTime()
 	for _, code := range codes {
 		rec, ok := ns.resByCode[code]
 		if !ok {
 			continue // listed twice
 		}
+		s.logResource(ctx, now, store.OpDelete, ns.meta.Code, rec)
 		ns.resources.Delete(rec)
 		delete(ns.resByCode, code)
+		ns.grants.removeResource(code, nil)
 		if rec.id != "" {
 			delete(ns.resByID, rec.id)
 		}
@@ -265,5 +301,15 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 }
 
 func resourceNotFound(namespace, code string) error {
-	return store.NotFound("resource "+quote(code)+" does not exist in namespace "+quote(namespace), code)
+	return store.ResourceNotFound(namespace, code)
+}
+
+// checkTimes checks the times of item i of a CreateResources batch; the
+// item's path is built only for an error.
+func checkTimes(resources []store.Resource, i int) error {
+	r := &resources[i]
+	if store.CheckTimes("", r.CreatedAt, r.UpdatedAt) == nil {
+		return nil
+	}
+	return store.CheckTimes("resources["+strconv.Itoa(i)+"]", r.CreatedAt, r.UpdatedAt)
 }

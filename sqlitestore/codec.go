@@ -156,7 +156,7 @@ func decodeI18n(b []byte) (map[string]string, error) {
 	return m, d.err
 }
 
-func decodeActions(b []byte) (store.ActionList, error) {
+func decodeActions(b []byte) ([]store.Action, error) {
 	if b == nil {
 		return nil, nil
 	}
@@ -164,7 +164,7 @@ func decodeActions(b []byte) (store.ActionList, error) {
 	if n == 0 {
 		return nil, d.err
 	}
-	out := make(store.ActionList, n)
+	out := make([]store.Action, n)
 	for i := range out {
 		out[i].Name = d.string()
 		out[i].Description = d.string()

@@ -111,6 +111,12 @@ func loadData(ctx context.Context, q queryer, query, ns, key string) (store.Data
 // CreateDataResource inserts d and its tree nodes. The primary key and the
 // name index reject a taken code or name.
 func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", d.CreatedAt, d.UpdatedAt); err != nil {
+		return err
+	}
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.requireNamespace(d.NamespaceCode); err != nil {
 			return err
@@ -121,7 +127,10 @@ func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) er
 			}
 			return err
 		}
-		return w.insertTree(d.NamespaceCode, d.ResourceCode, d.Struct.Tree)
+		if err := w.insertTree(d.NamespaceCode, d.ResourceCode, d.Struct.Tree); err != nil {
+			return err
+		}
+		return w.logData(store.OpCreate, d)
 	})
 }
 
@@ -132,27 +141,23 @@ func (w *wtx) dataConflict(d *store.DataResource) error {
 		return err
 	}
 	if taken {
-		e := store.Conflict("data resource code "+quote(d.ResourceCode)+" is already taken", d.ResourceCode)
-		e.Field = "resourceCode"
-		return e
+		return store.DataCodeTaken(d.ResourceCode)
 	}
-	e := store.Conflict("data resource name "+quote(d.ResourceName)+" is already taken", d.ResourceCode)
-	e.Field = "resourceName"
-	return e
+	return store.DataNameTaken(d.ResourceName, d.ResourceCode)
 }
 
 // GetDataResource reads the record and, for a TREE, its nodes in one more
 // query, both in one read transaction.
 func (s *Store) GetDataResource(ctx context.Context, namespace, code string) (store.DataResource, error) {
-	return s.getData(ctx, sqlGetData, namespace, code, "data resource "+quote(code)+" does not exist")
+	return s.getData(ctx, sqlGetData, namespace, code, store.DataResourceNotFound(namespace, code))
 }
 
 // GetDataResourceByName is GetDataResource through the name index.
 func (s *Store) GetDataResourceByName(ctx context.Context, namespace, name string) (store.DataResource, error) {
-	return s.getData(ctx, sqlGetDataByName, namespace, name, "no data resource is named "+quote(name))
+	return s.getData(ctx, sqlGetDataByName, namespace, name, store.DataResourceNameNotFound(namespace, name))
 }
 
-func (s *Store) getData(ctx context.Context, query, ns, key, msg string) (store.DataResource, error) {
+func (s *Store) getData(ctx context.Context, query, ns, key string, notFound *store.Error) (store.DataResource, error) {
 	var d store.DataResource
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -161,7 +166,7 @@ func (s *Store) getData(ctx context.Context, query, ns, key, msg string) (store.
 			if err := s.requireNamespaceTx(ctx, tx, ns); err != nil {
 				return err
 			}
-			return store.NotFound(msg, key)
+			return notFound
 		}
 		return err
 	})
@@ -176,7 +181,7 @@ func (s *Store) getData(ctx context.Context, query, ns, key, msg string) (store.
 // the trees of the returned page are read.
 func (s *Store) ListDataResources(ctx context.Context, filter store.DataResourceFilter, opts store.ListOptions) (store.Page[store.DataResource], error) {
 	var page store.Page[store.DataResource]
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindDataResources, filter.Namespace)
 	if err != nil {
 		return page, err
 	}
@@ -200,7 +205,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 		if err != nil {
 			return err
 		}
-		page.Items, page.NextPageToken = cutPage(items, cur.Limit, func(d *store.DataResource) string { return d.ResourceCode })
+		page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindDataResources, ns, func(d *store.DataResource) string { return d.ResourceCode })
 		for i := range page.Items {
 			if sizes[i] < 0 {
 				continue
@@ -237,6 +242,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 // when it has none. It closes rows.
 func collectData(rows *sql.Rows, limit int, filter store.DataResourceFilter) ([]store.DataResource, []int, error) {
 	defer rows.Close()
+	match := filter.Matcher()
 	capacity := limit
 	if capacity < 0 || capacity > 128 {
 		capacity = 128
@@ -253,7 +259,7 @@ func collectData(rows *sql.Rows, limit int, filter store.DataResourceFilter) ([]
 		if err != nil {
 			return nil, nil, err
 		}
-		if !filter.Match(&d) {
+		if !match(&d) {
 			continue
 		}
 		if !hasTree {
@@ -272,7 +278,8 @@ func collectData(rows *sql.Rows, limit int, filter store.DataResourceFilter) ([]
 
 // UpdateDataResource applies fn to a copy of the stored record under the
 // write lock; a new name is checked by the name index, and a changed
-// struct replaces the stored tree nodes.
+// struct replaces the stored tree nodes. Nodes and actions that exact
+// policy refs name cannot be removed.
 func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, fn func(*store.DataResource) error) (store.DataResource, error) {
 	var out store.DataResource
 	err := s.write(ctx, func(w *wtx) error {
@@ -281,7 +288,7 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 			if err := w.requireNamespace(namespace); err != nil {
 				return err
 			}
-			return store.NotFound("data resource "+quote(code)+" does not exist", code)
+			return store.DataResourceNotFound(namespace, code)
 		}
 		if err != nil {
 			return err
@@ -292,16 +299,20 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		}
 		d = d.Clone()
 		d.NamespaceCode, d.ResourceCode, d.CreatedAt = old.NamespaceCode, old.ResourceCode, old.CreatedAt
+		if err := store.CheckTime("updatedAt", d.UpdatedAt); err != nil {
+			return err
+		}
 		d.UpdatedAt = normTime(d.UpdatedAt)
+		if err := w.checkDataUpdatePins(&old, &d); err != nil {
+			return err
+		}
 		args := dataArgs(&d)
 		// Same columns as the insert minus the key and created_at, then the
 		// key for the WHERE clause.
 		args = append(append(args[2:10:10], args[11]), namespace, code)
 		if _, err := w.exec(sqlUpdateData, args...); err != nil {
 			if errors.Is(translate(w.ctx, err), errUnique) {
-				e := store.Conflict("data resource name "+quote(d.ResourceName)+" is already taken", code)
-				e.Field = "resourceName"
-				return e
+				return store.DataNameTaken(d.ResourceName, code)
 			}
 			return err
 		}
@@ -313,6 +324,9 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 				return err
 			}
 		}
+		if err := w.logData(store.OpUpdate, d); err != nil {
+			return err
+		}
 		out = d
 		return nil
 	})
@@ -322,9 +336,13 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 	return out, nil
 }
 
-// DeleteDataResource removes the record and its tree nodes.
+// DeleteDataResource removes the record and its tree nodes unless a data
+// policy pins it with an exact ref.
 func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) error {
 	return s.write(ctx, func(w *wtx) error {
+		if err := w.logDataDelete(namespace, code); err != nil {
+			return err
+		}
 		res, err := w.exec(sqlDeleteData, namespace, code)
 		if err != nil {
 			return err
@@ -337,7 +355,15 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 			if err := w.requireNamespace(namespace); err != nil {
 				return err
 			}
-			return store.NotFound("data resource "+quote(code)+" does not exist", code)
+			return store.DataResourceNotFound(namespace, code)
+		}
+		// The delete above is rolled back if a policy pins the record.
+		pinned, err := w.pinningPolicies(namespace, code, nil)
+		if err != nil {
+			return err
+		}
+		if len(pinned) > 0 {
+			return store.Conflict("data policies name data resource "+quote(code), pinned...)
 		}
 		_, err = w.exec(sqlDeleteTree, namespace, code)
 		return err

@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -54,7 +53,8 @@ func isBusy(err error) bool {
 //   - SQLITE_BUSY and SQLITE_LOCKED become store.ErrBusy;
 //   - a context that ended becomes ctx.Err(), unwrapped, as the contract
 //     asks (an interrupted statement may surface as SQLITE_INTERRUPT);
-//   - anything else is wrapped with the package name.
+//   - anything else (read-only file, full disk, I/O error, corrupt data) is
+//     a store.ErrStorage *store.Error keeping the driver's message.
 func translate(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
@@ -72,5 +72,7 @@ func translate(ctx context.Context, err error) error {
 	case isBusy(err):
 		return store.Busy(err)
 	}
-	return fmt.Errorf("sqlitestore: %w", err)
+	return store.Storage("sqlitestore", err)
 }
+
+func quote(s string) string { return `"` + s + `"` }

@@ -13,7 +13,7 @@ func OpenAtVersion(ctx context.Context, path string, version int) (*Store, error
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, ownDB: true, cfg: cfg}
+	s := &Store{db: db, ownDB: true, cfg: cfg, noChangeLog: version < changeLogVersion}
 	if err := s.migrate(ctx, version); err != nil {
 		s.Close()
 		return nil, err
@@ -40,4 +40,69 @@ var PlannedQueries = map[string]string{
 	"get tree node":             sqlGetTreeNode,
 	"load tree":                 sqlLoadTree,
 	"delete tree":               sqlDeleteTree,
+
+	"resource actions":       sqlResourceActsIn(3),
+	"delete grant":           sqlDeleteGrant,
+	"delete resource grants": sqlDeleteResourceGrants,
+	"delete action grants":   sqlDeleteActionGrants,
+	"namespace has grants":   sqlNamespaceHasGrants,
+	"membership exists":      sqlMembershipExists,
+	"delete membership":      sqlDeleteMembership,
+	"get policy":             sqlGetPolicy,
+	"get policy by name":     sqlGetPolicyName,
+	"scan policies after":    sqlScanPoliciesAfter,
+	"delete refs":            sqlDeleteRefs,
+	"ref target":             sqlDataRefTarget,
+	"tree node in":           sqlTreeNodeIn,
+	"exact refs":             sqlExactRefs,
+	"namespace has refs":     sqlNamespaceHasRefs,
+	"delete target":          sqlDeleteTarget,
+	"delete policy targets":  sqlDeletePolicyTargets,
+	"policy exists":          sqlPolicyExists,
+}
+
+// keysets are the keyset listings of the permission tables, by name.
+var keysets = map[string]*keyset{
+	"grants by namespace":        &grantsByNamespace,
+	"grants by subject":          &grantsBySubject,
+	"grants by subject resource": &grantsBySubjectResource,
+	"grants by resource":         &grantsByResource,
+	"members of":                 &membersOf,
+	"parents of":                 &parentsOf,
+	"targets of":                 &targetsOf,
+}
+
+// The listings over a whole table (every membership, every target) and the
+// policy scan from the start of the name index walk their key from its
+// start; their plans are SCANs of an index, never of a table, and never
+// sort.
+var (
+	allKeysets = map[string]*keyset{
+		"all memberships":  &allMemberships,
+		"all targets":      &allTargets,
+		"policies by name": &policiesByName,
+	}
+	ScanQueries = map[string]string{
+		"scan policies": sqlScanPolicies,
+	}
+)
+
+// RecursiveQueries walk the membership graph; each step must be a search of
+// the membership table's keys.
+var RecursiveQueries = map[string]string{
+	"is ancestor":  sqlIsAncestor,
+	"height above": sqlHeightAbove,
+	"height below": sqlHeightBelow,
+}
+
+func init() {
+	for name, k := range keysets {
+		PlannedQueries[name+" first"] = k.first
+		PlannedQueries[name+" next"] = k.next
+		PlannedQueries[name+" count"] = k.count
+	}
+	for name, k := range allKeysets {
+		ScanQueries[name+" first"] = k.first
+		PlannedQueries[name+" next"] = k.next
+	}
 }

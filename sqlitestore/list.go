@@ -17,13 +17,14 @@ import (
 // page follows.
 
 // cutPage trims items, read with one extra row, to limit and returns the
-// token for the next page, or "" when items held no extra row.
-func cutPage[T any](items []T, limit int, key func(*T) string) ([]T, string) {
+// token for the next page of the listing of kind in namespace, or "" when
+// items held no extra row.
+func cutPage[T any](items []T, limit int, kind, namespace string, key func(*T) string) ([]T, string) {
 	if len(items) <= limit {
 		return items, ""
 	}
 	items = items[:limit]
-	return items, store.EncodePageToken(key(&items[limit-1]))
+	return items, store.EncodePageTokenFor(kind, namespace, key(&items[limit-1]))
 }
 
 // ListResources returns one page of the resources of filter.Namespace that
@@ -33,11 +34,12 @@ func cutPage[T any](items []T, limit int, key func(*T) string) ([]T, string) {
 // Codes or IDs it looks those records up by index instead of scanning.
 func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, opts store.ListOptions) (store.Page[store.Resource], error) {
 	var page store.Page[store.Resource]
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindResources, filter.Namespace)
 	if err != nil {
 		return page, err
 	}
 	ns := filter.Namespace
+	match := filter.Matcher()
 	err = s.read(ctx, func(tx *sql.Tx) error {
 		if err := s.requireNamespaceTx(ctx, tx, ns); err != nil {
 			return err
@@ -56,7 +58,7 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 			if err != nil {
 				return err
 			}
-			page.Items, page.NextPageToken = cutPage(items, cur.Limit, resourceCode)
+			page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindResources, filter.Namespace, resourceCode)
 			if opts.IncludeTotal {
 				return tx.QueryRowContext(ctx, sqlCountResources, ns).Scan(&page.TotalCount)
 			}
@@ -66,17 +68,17 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 			if err != nil {
 				return err
 			}
-			items, err := collectResources(rows, cur.Limit+1, filter.Match)
+			items, err := collectResources(rows, cur.Limit+1, match)
 			if err != nil {
 				return err
 			}
-			page.Items, page.NextPageToken = cutPage(items, cur.Limit, resourceCode)
+			page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindResources, filter.Namespace, resourceCode)
 			if opts.IncludeTotal {
 				rows, err := tx.QueryContext(ctx, sqlScanResources, ns, "")
 				if err != nil {
 					return err
 				}
-				all, err := collectResources(rows, -1, filter.Match)
+				all, err := collectResources(rows, -1, match)
 				if err != nil {
 					return err
 				}
@@ -150,6 +152,7 @@ func listResourcesByKey(ctx context.Context, tx *sql.Tx, filter store.ResourceFi
 		return err
 	}
 	defer st.Close()
+	match := filter.Matcher()
 	matched := make([]store.Resource, 0, len(keys))
 	for _, k := range keys {
 		r, err := scanResource(st.QueryRowContext(ctx, filter.Namespace, k))
@@ -159,7 +162,7 @@ func listResourcesByKey(ctx context.Context, tx *sql.Tx, filter store.ResourceFi
 		if err != nil {
 			return err
 		}
-		if filter.Match(&r) {
+		if match(&r) {
 			matched = append(matched, r)
 		}
 	}
@@ -177,6 +180,6 @@ func listResourcesByKey(ctx context.Context, tx *sql.Tx, filter store.ResourceFi
 	if len(rest) > cur.Limit+1 {
 		rest = rest[:cur.Limit+1]
 	}
-	page.Items, page.NextPageToken = cutPage(rest, cur.Limit, resourceCode)
+	page.Items, page.NextPageToken = cutPage(rest, cur.Limit, store.KindResources, filter.Namespace, resourceCode)
 	return nil
 }

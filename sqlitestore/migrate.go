@@ -3,22 +3,33 @@ package sqlitestore
 import (
 	"context"
 	"embed"
-	"errors"
-	"fmt"
 	"io/fs"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/resreg/resreg/store"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// ErrSchemaTooNew is returned by Open and New for a database whose schema
-// was written by a newer version of this package than the running one.
-var ErrSchemaTooNew = errors.New("sqlitestore: database schema is newer than this program supports")
+// ErrSchemaTooNew is returned by Open and New, inside an *store.Error, for a
+// database whose schema was written by a newer version of this package than
+// the running one. It also matches store.ErrStorage under errors.Is.
+var ErrSchemaTooNew error = schemaTooNew{}
+
+type schemaTooNew struct{}
+
+func (schemaTooNew) Error() string {
+	return "sqlitestore: database schema is newer than this program supports"
+}
+
+// Is makes ErrSchemaTooNew a storage failure for callers that only check
+// store.ErrStorage.
+func (schemaTooNew) Is(target error) bool { return target == store.ErrStorage }
 
 // migration is one embedded schema step; version n is file 000n_*.sql.
 type migration struct {
@@ -27,8 +38,12 @@ type migration struct {
 	sql     string
 }
 
-// migrations lists the embedded migrations in version order. A gap or a
-// duplicate version is a build mistake, so it panics at start-up.
+// migrations lists the embedded migrations in version order. Versions
+// strictly increase but may leave gaps: a number can be reserved for a
+// change developed elsewhere, and the migration that fills it later is
+// applied to databases that already have the higher ones (see migrate). A
+// duplicate or malformed version is a build mistake, so it panics at
+// start-up.
 var migrations = loadMigrations()
 
 func loadMigrations() []migration {
@@ -38,13 +53,15 @@ func loadMigrations() []migration {
 	}
 	slices.Sort(names)
 	out := make([]migration, 0, len(names))
-	for i, name := range names {
+	last := 0
+	for _, name := range names {
 		base := path.Base(name)
 		num, _, ok := strings.Cut(base, "_")
 		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v != i+1 {
+		if !ok || err != nil || v <= last {
 			panic("sqlitestore: migration " + base + " is out of sequence")
 		}
+		last = v
 		text, err := migrationFS.ReadFile(name)
 		if err != nil {
 			panic(err)
@@ -54,8 +71,9 @@ func loadMigrations() []migration {
 	return out
 }
 
-// SchemaVersion is the schema version this package writes.
-func SchemaVersion() int { return len(migrations) }
+// SchemaVersion is the schema version this package writes: the highest
+// version of its migrations.
+func SchemaVersion() int { return migrations[len(migrations)-1].version }
 
 const sqlCreateMigrationsTable = `CREATE TABLE IF NOT EXISTS resreg_schema_migrations (
     version    INTEGER NOT NULL PRIMARY KEY,
@@ -64,18 +82,23 @@ const sqlCreateMigrationsTable = `CREATE TABLE IF NOT EXISTS resreg_schema_migra
 )`
 
 // migrate brings the schema up to version target, applying each pending
-// migration in its own immediate transaction. The version is re-read under
-// the write lock, so processes that open the same file at once apply each
-// migration exactly once. The version lives in a table of its own rather
-// than PRAGMA user_version, which an application sharing the file may use.
+// migration in its own immediate transaction. The recorded versions are
+// re-read under the write lock, so processes that open the same file at
+// once apply each migration exactly once. The versions live in a table of
+// their own rather than PRAGMA user_version, which an application sharing
+// the file may use.
+//
+// A migration is pending when its version is not recorded, not merely when
+// it is above the highest recorded one: a migration that fills a reserved
+// gap in the numbering still reaches databases that have the later ones.
 //
 // A database already at target costs two reads and no write transaction.
 func (s *Store) migrate(ctx context.Context, target int) error {
-	current, err := s.schemaVersion(ctx)
+	applied, err := s.appliedVersions(ctx)
 	if err != nil {
 		return err
 	}
-	if current >= target {
+	if _, pending := nextMigration(applied, target); !pending {
 		return nil
 	}
 	for {
@@ -86,26 +109,70 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 	}
 }
 
-// schemaVersion reads the recorded version without taking the write lock;
-// 0 for a database the registry never touched. A version newer than this
-// package knows is ErrSchemaTooNew.
-func (s *Store) schemaVersion(ctx context.Context) (int, error) {
-	var tables, current int
+// appliedVersions reads the recorded versions without taking the write
+// lock; none for a database the registry never touched. A version this
+// package does not know is ErrSchemaTooNew.
+func (s *Store) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	var tables int
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'resreg_schema_migrations'`).Scan(&tables)
-	if err == nil && tables > 0 {
-		err = s.db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM resreg_schema_migrations`).Scan(&current)
-	}
 	if err != nil {
-		return 0, fmt.Errorf("sqlitestore: read schema version: %w", translate(ctx, err))
+		return nil, openError(ctx, "read schema version", err)
 	}
-	return current, checkVersion(current)
+	if tables == 0 {
+		return map[int]bool{}, nil
+	}
+	applied, err := readVersions(ctx, s.db)
+	if err != nil {
+		return nil, openError(ctx, "read schema version", err)
+	}
+	return applied, checkVersions(applied)
 }
 
-func checkVersion(v int) error {
-	if v > len(migrations) {
-		return fmt.Errorf("%w: database is at version %d, this program knows versions up to %d", ErrSchemaTooNew, v, len(migrations))
+// readVersions reads the recorded versions with q.
+func readVersions(ctx context.Context, q queryer) (map[int]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT version FROM resreg_schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	applied := make(map[int]bool, len(migrations))
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
+}
+
+// checkVersions refuses a database that records a version this package
+// does not know: a newer program, or another line of development, wrote
+// it.
+func checkVersions(applied map[int]bool) error {
+	for v := range applied {
+		if _, known := slices.BinarySearchFunc(migrations, v, func(m migration, v int) int { return m.version - v }); !known {
+			return &store.Error{
+				Message: "sqlitestore: database is at schema version " + strconv.Itoa(v) + ", this program knows versions up to " + strconv.Itoa(SchemaVersion()),
+				Err:     ErrSchemaTooNew,
+			}
+		}
 	}
 	return nil
+}
+
+// nextMigration returns the first migration up to version target that
+// applied does not record.
+func nextMigration(applied map[int]bool, target int) (migration, bool) {
+	for _, m := range migrations {
+		if m.version > target {
+			break
+		}
+		if !applied[m.version] {
+			return m, true
+		}
+	}
+	return migration{}, false
 }
 
 // migrateOne applies the next pending migration, if any, and reports
@@ -116,26 +183,28 @@ func (s *Store) migrateOne(ctx context.Context, target int) (done bool, err erro
 		if _, err := w.exec(sqlCreateMigrationsTable); err != nil {
 			return err
 		}
-		var current int
-		if err := w.queryRow(`SELECT coalesce(max(version), 0) FROM resreg_schema_migrations`).Scan(&current); err != nil {
+		applied, err := readVersions(w.bg, w.conn)
+		if err != nil {
 			return err
 		}
-		if err := checkVersion(current); err != nil {
+		if err := checkVersions(applied); err != nil {
 			return err
 		}
-		if current >= target {
+		m, pending := nextMigration(applied, target)
+		if !pending {
 			done = true
 			return nil
 		}
-		m := migrations[current]
 		if _, err := w.exec(m.sql); err != nil {
-			return fmt.Errorf("sqlitestore: migration %s: %w", m.name, err)
+			return openError(ctx, "migration "+m.name, err)
 		}
 		if _, err := w.exec(`INSERT INTO resreg_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 			m.version, m.name, time.Now().UnixNano()); err != nil {
 			return err
 		}
-		if done = m.version >= target; done {
+		applied[m.version] = true
+		if _, pending = nextMigration(applied, target); !pending {
+			done = true
 			return w.ensureDefaultNamespace()
 		}
 		return nil

@@ -66,7 +66,7 @@ func (s *Store) namespaceMissing(ctx context.Context, ns string) (bool, error) {
 
 // notFound builds the error for a record that a lookup did not find: a
 // missing namespace if that is the cause, else msg.
-func (s *Store) notFound(ctx context.Context, ns, msg, key string) error {
+func (s *Store) notFound(ctx context.Context, ns string, notFound *store.Error) error {
 	missing, err := s.namespaceMissing(ctx, ns)
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func (s *Store) notFound(ctx context.Context, ns, msg, key string) error {
 	if missing {
 		return store.NamespaceNotFound(ns)
 	}
-	return store.NotFound(msg, key)
+	return notFound
 }
 
 // requireNamespace checks, inside a write, that ns exists.
@@ -91,12 +91,21 @@ func (w *wtx) requireNamespace(ns string) error {
 
 // CreateNamespace adds ns. The primary key on code rejects a taken code.
 func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", ns.CreatedAt, ns.UpdatedAt); err != nil {
+		return err
+	}
 	return s.write(ctx, func(w *wtx) error {
 		_, err := w.exec(sqlInsertNamespace, ns.Code, ns.Name, ns.Description, encodeTime(ns.CreatedAt), encodeTime(ns.UpdatedAt))
 		if err != nil && errors.Is(translate(ctx, err), errUnique) {
-			return store.Conflict("namespace "+quote(ns.Code)+" already exists", ns.Code)
+			return store.NamespaceExists(ns.Code)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return w.logNamespace(store.OpCreate, ns)
 	})
 }
 
@@ -106,7 +115,7 @@ func (s *Store) GetNamespace(ctx context.Context, code string) (store.Namespace,
 		return store.Namespace{}, err
 	}
 	if s.closed.Load() {
-		return store.Namespace{}, errClosed
+		return store.Namespace{}, store.Closed()
 	}
 	ns, err := scanNamespace(s.db.QueryRowContext(ctx, sqlGetNamespace, code))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -121,7 +130,7 @@ func (s *Store) GetNamespace(ctx context.Context, code string) (store.Namespace,
 // ListNamespaces lists namespaces in code order, one keyset page at a time.
 func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (store.Page[store.Namespace], error) {
 	var page store.Page[store.Namespace]
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindNamespaces, "")
 	if err != nil {
 		return page, err
 	}
@@ -142,7 +151,7 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		page.Items, page.NextPageToken = cutPage(items, cur.Limit, func(n *store.Namespace) string { return n.Code })
+		page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindNamespaces, "", func(n *store.Namespace) string { return n.Code })
 		if opts.IncludeTotal {
 			return tx.QueryRowContext(ctx, sqlCountNamespaces).Scan(&page.TotalCount)
 		}
@@ -171,9 +180,15 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 			return fnError{err}
 		}
 		ns.Code, ns.CreatedAt = old.Code, old.CreatedAt
+		if err := store.CheckTime("updatedAt", ns.UpdatedAt); err != nil {
+			return err
+		}
 		ns.UpdatedAt = normTime(ns.UpdatedAt)
 		if _, err := w.exec(`UPDATE resreg_namespaces SET name = ?, description = ?, updated_at = ? WHERE code = ?`,
 			ns.Name, ns.Description, encodeTime(ns.UpdatedAt), code); err != nil {
+			return err
+		}
+		if err := w.logNamespace(store.OpUpdate, ns); err != nil {
 			return err
 		}
 		out = ns
@@ -185,14 +200,16 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 	return out, nil
 }
 
-// DeleteNamespace removes an empty namespace other than the default one.
+// DeleteNamespace removes an empty namespace other than the default one:
+// one without resources, data resources or grants, that no data policy
+// names.
 func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.requireNamespace(code); err != nil {
 			return err
 		}
 		if code == store.DefaultNamespace {
-			return store.Invalid("namespace", "the default namespace cannot be deleted")
+			return store.DefaultNamespaceUndeletable()
 		}
 		used, err := w.exists(`SELECT 1 WHERE EXISTS (SELECT 1 FROM resreg_resources WHERE namespace = ?)
 			OR EXISTS (SELECT 1 FROM resreg_data_resources WHERE namespace = ?)`, code, code)
@@ -200,11 +217,22 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 			return err
 		}
 		if used {
-			return store.Conflict("namespace "+quote(code)+" still holds resources or data resources", code)
+			return store.NamespaceNotEmpty(code)
+		}
+		if used, err = w.exists(sqlNamespaceHasGrants, code); err != nil {
+			return err
+		} else if used {
+			return store.Conflict("namespace "+quote(code)+" still holds grants", code)
+		}
+		if used, err = w.exists(sqlNamespaceHasRefs, code); err != nil {
+			return err
+		} else if used {
+			return store.Conflict("data policies name namespace "+quote(code), code)
+		}
+		if err := w.logNamespaceDelete(code); err != nil {
+			return err
 		}
 		_, err = w.exec(`DELETE FROM resreg_namespaces WHERE code = ?`, code)
 		return err
 	})
 }
-
-func quote(s string) string { return `"` + s + `"` }

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -61,6 +60,12 @@ type Store struct {
 	getResourceByID *sql.Stmt
 	namespaceExists *sql.Stmt
 	listResources   *sql.Stmt
+
+	// notify wakes this process's watchers after a commit with changes.
+	notify notifier
+	// noChangeLog is set only by the tests' OpenAtVersion, for a schema
+	// older than the change log, whose writes record nothing.
+	noChangeLog bool
 }
 
 type config struct {
@@ -111,18 +116,37 @@ func (c config) busyMillis() string {
 	return strconv.FormatInt(c.busyTimeout.Milliseconds(), 10)
 }
 
-// Open opens, or creates, the registry database at path, a file name or a
-// "file:" URI, applies any pending schema migrations and returns a ready
-// Store. The DSN parameters the Store needs (busy_timeout, WAL journal,
-// synchronous) are appended to path; query parameters path already carries
-// are kept. The path ":memory:" (or "") opens an in-memory store, as
-// OpenMemory does.
+// Open opens, or creates, the registry database at path, applies any
+// pending schema migrations and returns a ready Store.
+//
+// path is either a plain file name or a "file:" URI. A plain name is taken
+// as it is, '?', '#' and '%' included: "data/q?x.db" opens the file named
+// "q?x.db". Only a "file:" URI carries parameters (SQLite's own, such as
+// mode=ro, and the driver's). The pragmas the Store sets itself
+// (busy_timeout, journal_mode, synchronous) come from its options only: a
+// URI that sets one of them, by _pragma or by the driver's shorthand keys,
+// is ErrInvalid rather than silently overriding or being overridden. After
+// opening, the Store reads the effective pragmas back and fails with
+// ErrStorage if they are not what it set.
+//
+// An empty path and ":memory:" are ErrInvalid: an unset configuration
+// value must not quietly give a database that vanishes on exit. Use
+// OpenMemory for an in-memory store.
+//
+// Every error is an [*store.Error]: ErrInvalid for a bad path or URI,
+// ErrStorage when the database cannot be opened, read or migrated (a
+// schema newer than this package is [ErrSchemaTooNew], which matches
+// ErrStorage), ErrBusy when it stays locked.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	if path == "" || path == ":memory:" {
-		return OpenMemory(ctx, opts...)
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	cfg := newConfig(opts)
-	return open(ctx, path, cfg, false)
+	uri, err := fileURI(path)
+	if err != nil {
+		return nil, err
+	}
+	return open(ctx, uri, cfg, false)
 }
 
 var memSeq atomic.Uint64
@@ -133,6 +157,9 @@ var memSeq atomic.Uint64
 // with SQLite's usual locking between them. The database lives until Close.
 // It uses a rollback journal in memory, as memdb has no WAL.
 func OpenMemory(ctx context.Context, opts ...Option) (*Store, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var r [8]byte
 	_, _ = rand.Read(r[:])
 	// A memdb name starting with "/" is shared by every connection of the
@@ -141,16 +168,21 @@ func OpenMemory(ctx context.Context, opts ...Option) (*Store, error) {
 	return open(ctx, name, newConfig(opts), true)
 }
 
-// DSN returns the data source name Open uses for path: path with the
-// Store's pragmas appended as driver parameters.
-func DSN(path string, opts ...Option) string {
-	return dsn(path, newConfig(opts), false)
+// DSN returns the data source name Open uses for path: path as a "file:"
+// URI with the Store's pragmas appended as driver parameters. It returns
+// the same ErrInvalid errors as Open for a path Open refuses.
+func DSN(path string, opts ...Option) (string, error) {
+	uri, err := fileURI(path)
+	if err != nil {
+		return "", err
+	}
+	return dsn(uri, newConfig(opts), false), nil
 }
 
-func dsn(path string, cfg config, memory bool) string {
+func dsn(uri string, cfg config, memory bool) string {
 	var b strings.Builder
-	b.WriteString(path)
-	if strings.Contains(path, "?") {
+	b.WriteString(uri)
+	if strings.Contains(uri, "?") {
 		b.WriteByte('&')
 	} else {
 		b.WriteByte('?')
@@ -171,7 +203,7 @@ func open(ctx context.Context, path string, cfg config, memory bool) (*Store, er
 	}
 	db, err := sql.Open(DriverName, dsn(path, cfg, memory))
 	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+		return nil, store.Storage("sqlitestore: open "+path, err)
 	}
 	// Keep enough idle connections that statements prepared on them stay
 	// warm under concurrent readers.
@@ -180,8 +212,12 @@ func open(ctx context.Context, path string, cfg config, memory bool) (*Store, er
 	if memory {
 		if s.keeper, err = db.Conn(ctx); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("sqlitestore: open in-memory database: %w", err)
+			return nil, openError(ctx, "open in-memory database", err)
 		}
+	}
+	if err := s.checkPragmas(ctx, memory); err != nil {
+		s.Close()
+		return nil, err
 	}
 	if err := s.init(ctx); err != nil {
 		s.Close()
@@ -201,7 +237,7 @@ func open(ctx context.Context, path string, cfg config, memory bool) (*Store, er
 // dedicated connection, whatever _txlock the DSN names.
 func New(ctx context.Context, db *sql.DB, opts ...Option) (*Store, error) {
 	if db == nil {
-		return nil, errors.New("sqlitestore: New: nil *sql.DB")
+		return nil, store.Invalid("db", "sqlitestore: New needs a *sql.DB, got nil")
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -226,17 +262,17 @@ func New(ctx context.Context, db *sql.DB, opts ...Option) (*Store, error) {
 func (s *Store) setWAL(ctx context.Context) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("sqlitestore: %w", err)
+		return openError(ctx, "connect", err)
 	}
 	defer conn.Close()
 	for _, p := range s.connPragmas {
 		if _, err := conn.ExecContext(ctx, p); err != nil {
-			return fmt.Errorf("sqlitestore: %s: %w", p, err)
+			return openError(ctx, p, err)
 		}
 	}
 	var mode string
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
-		return fmt.Errorf("sqlitestore: set WAL journal: %w", translate(ctx, err))
+		return openError(ctx, "set WAL journal", err)
 	}
 	return nil
 }
@@ -244,7 +280,7 @@ func (s *Store) setWAL(ctx context.Context) error {
 // init migrates the schema (creating the default namespace with it) and
 // prepares the hot statements.
 func (s *Store) init(ctx context.Context) error {
-	if err := s.migrate(ctx, len(migrations)); err != nil {
+	if err := s.migrate(ctx, SchemaVersion()); err != nil {
 		return err
 	}
 	return s.prepare(ctx)
@@ -265,7 +301,7 @@ func (s *Store) prepare(ctx context.Context) error {
 	s.namespaceExists = prep(sqlNamespaceExists)
 	s.listResources = prep(sqlListResources)
 	if err != nil {
-		return fmt.Errorf("sqlitestore: prepare: %w", err)
+		return openError(ctx, "prepare", err)
 	}
 	return nil
 }

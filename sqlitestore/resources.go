@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -82,6 +83,11 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 	if len(resources) == 0 {
 		return nil
 	}
+	for i := range resources {
+		if store.CheckTimes("", resources[i].CreatedAt, resources[i].UpdatedAt) != nil {
+			return store.CheckTimes("resources["+strconv.Itoa(i)+"]", resources[i].CreatedAt, resources[i].UpdatedAt)
+		}
+	}
 	return s.write(ctx, func(w *wtx) error {
 		// Namespaces are checked first: the contract ranks a missing
 		// namespace before a conflict.
@@ -111,6 +117,9 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 			_, err := ins.ExecContext(w.bg, r.Namespace, r.Code, nullIfEmpty(r.ID), r.Type, r.Name.DefaultValue, encodeI18n(r.Name.I18nValue),
 				r.Description, encodeActions(r.Actions), r.APIIdentifier, r.LinkedToTenant, encodeTime(r.CreatedAt), encodeTime(r.UpdatedAt))
 			if err == nil {
+				if err := w.logResource(store.OpCreate, r); err != nil {
+					return err
+				}
 				continue
 			}
 			if !errors.Is(translate(w.ctx, err), errUnique) {
@@ -127,8 +136,7 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 					return err
 				}
 				if n > opts.MaxResourcesPerNamespace {
-					return store.LimitExceeded("namespace " + quote(ns) + " would hold " + strconv.Itoa(n) +
-						" resources, more than its limit of " + strconv.Itoa(opts.MaxResourcesPerNamespace))
+					return store.QuotaExceeded(ns, n, opts.MaxResourcesPerNamespace)
 				}
 			}
 		}
@@ -138,83 +146,101 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 
 // resourceConflicts lists every code of the batch that is taken in its
 // namespace, whose ID is taken, or that repeats a code or ID earlier in the
-// batch. SQLite rejected resources[failed]; the rows before it are in the
-// database, inserted by this batch, and everything is rolled back after the
-// report. That state gives the same report as the database before the
-// batch:
+// batch, and why, as memstore does. SQLite rejected resources[failed]; the
+// rows before it are in the database, inserted by this batch, and
+// everything is rolled back after the report. That state gives the same
+// report as the database before the batch:
 //
 //   - a row before failed took nothing that existed and repeated nothing
 //     earlier in the batch, or its insert would have failed;
-//   - resources[failed] broke a uniqueness constraint, so it conflicts;
-//   - a later row whose code or ID is found in the database either takes
-//     one that existed before the batch or repeats an earlier row of the
-//     batch, and both are conflicts.
+//   - a row from failed on repeats the batch if an earlier row has its code
+//     or ID, and takes a code or ID if the database holds it and no row
+//     inserted by this batch put it there.
 func (w *wtx) resourceConflicts(resources []store.Resource, failed int) error {
 	type key struct{ ns, v string }
-	codes := make(map[key]bool, len(resources))
-	ids := make(map[key]bool, len(resources))
+	// insertedCodes and insertedIDs are what the rows before failed put in
+	// the database; codes and ids are what the rows so far hold.
+	insertedCodes := make(map[key]bool, failed)
+	insertedIDs := make(map[key]bool, failed)
+	for i := range resources[:failed] {
+		r := &resources[i]
+		insertedCodes[key{r.Namespace, r.Code}] = true
+		if r.ID != "" {
+			insertedIDs[key{r.Namespace, r.ID}] = true
+		}
+	}
+	codes := maps.Clone(insertedCodes)
+	ids := maps.Clone(insertedIDs)
 	var conflicting []string
-	seen := make(map[key]bool)
-	for i := range resources {
+	var kinds store.ConflictKind
+	for i := failed; i < len(resources); i++ {
 		r := &resources[i]
 		ck, ik := key{r.Namespace, r.Code}, key{r.Namespace, r.ID}
-		bad := codes[ck] || (r.ID != "" && ids[ik]) || i == failed
-		codes[ck], ids[ik] = true, true
-		if i < failed {
-			continue
+		var kind store.ConflictKind
+		if codes[ck] || (r.ID != "" && ids[ik]) {
+			kind |= store.Repeated
 		}
-		if !bad {
-			var err error
-			if bad, err = w.exists(sqlResourceExists, r.Namespace, r.Code); err != nil {
+		if !insertedCodes[ck] {
+			taken, err := w.exists(sqlResourceExists, r.Namespace, r.Code)
+			if err != nil {
 				return err
 			}
-		}
-		if !bad && r.ID != "" {
-			var err error
-			if bad, err = w.exists(sqlResourceIDTaken, r.Namespace, r.ID); err != nil {
-				return err
+			if taken {
+				kind |= store.CodeTaken
 			}
 		}
-		if bad && !seen[ck] {
-			seen[ck] = true
+		if r.ID != "" && !insertedIDs[ik] {
+			taken, err := w.exists(sqlResourceIDTaken, r.Namespace, r.ID)
+			if err != nil {
+				return err
+			}
+			if taken {
+				kind |= store.IDTaken
+			}
+		}
+		codes[ck] = true
+		if r.ID != "" {
+			ids[ik] = true
+		}
+		if kind != 0 {
+			kinds |= kind
 			conflicting = append(conflicting, r.Code)
 		}
 	}
 	if len(conflicting) == 0 {
 		// SQLite saw a violation the report cannot place; still a conflict.
-		return store.Conflict("a resource code or ID is already taken")
+		return store.ResourcesConflict(0, nil)
 	}
-	slices.Sort(conflicting)
-	return store.Conflict("resource codes or IDs are already taken or repeat within the batch", conflicting...)
+	return store.ResourcesConflict(kinds, conflicting)
 }
 
 // GetResource is a single point select on the primary key with a statement
 // prepared once per connection.
 func (s *Store) GetResource(ctx context.Context, namespace, code string) (store.Resource, error) {
-	return s.getOneResource(ctx, s.getResource, namespace, code, func() string {
-		return "resource " + quote(code) + " does not exist in namespace " + quote(namespace)
+	return s.getOneResource(ctx, s.getResource, namespace, code, func() *store.Error {
+		return store.ResourceNotFound(namespace, code)
 	})
 }
 
 // GetResourceByID is GetResource through the (namespace, id) index.
 func (s *Store) GetResourceByID(ctx context.Context, namespace, id string) (store.Resource, error) {
-	return s.getOneResource(ctx, s.getResourceByID, namespace, id, func() string {
-		return "no resource has ID " + quote(id) + " in namespace " + quote(namespace)
+	return s.getOneResource(ctx, s.getResourceByID, namespace, id, func() *store.Error {
+		return store.ResourceIDNotFound(namespace, id)
 	})
 }
 
-// getOneResource runs a point select; msg builds the not-found message, only
-// when it is needed.
-func (s *Store) getOneResource(ctx context.Context, st *sql.Stmt, namespace, key string, msg func() string) (store.Resource, error) {
+// getOneResource runs a point select; notFound builds the not-found error,
+// only when it is needed.
+func (s *Store) getOneResource(ctx context.Context, st *sql.Stmt, namespace, key string, notFound func() *store.Error) (store.Resource, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Resource{}, err
 	}
 	if s.closed.Load() {
-		return store.Resource{}, errClosed
+		return store.Resource{}, store.Closed()
 	}
 	r, err := scanResource(st.QueryRowContext(ctx, namespace, key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.Resource{}, s.notFound(ctx, namespace, msg(), key)
+		return store.Resource{}, s.notFound(ctx, namespace, notFound())
 	}
 	if err != nil {
 		return store.Resource{}, translate(ctx, err)
@@ -232,7 +258,7 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 			if err := w.requireNamespace(namespace); err != nil {
 				return err
 			}
-			return store.NotFound("resource "+quote(code)+" does not exist", code)
+			return store.ResourceNotFound(namespace, code)
 		}
 		if err != nil {
 			return err
@@ -243,9 +269,19 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 		}
 		r = r.Clone()
 		r.Namespace, r.Code, r.ID, r.CreatedAt = old.Namespace, old.Code, old.ID, old.CreatedAt
+		if err := store.CheckTime("updatedAt", r.UpdatedAt); err != nil {
+			return err
+		}
 		r.UpdatedAt = normTime(r.UpdatedAt)
 		if _, err := w.exec(sqlUpdateResource, r.Type, r.Name.DefaultValue, encodeI18n(r.Name.I18nValue), r.Description,
 			encodeActions(r.Actions), r.APIIdentifier, r.LinkedToTenant, encodeTime(r.UpdatedAt), namespace, code); err != nil {
+			return err
+		}
+		if err := w.logResource(store.OpUpdate, &r); err != nil {
+			return err
+		}
+		// Grants follow the actions they name.
+		if err := w.deleteActionGrants(namespace, code, old.Actions, r.Actions); err != nil {
 			return err
 		}
 		out = r
@@ -257,7 +293,8 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 	return out, nil
 }
 
-// DeleteResources deletes every listed code or, if any is missing, none.
+// DeleteResources deletes every listed code, with the grants on it, or, if
+// any is missing, none.
 func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []string) error {
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.requireNamespace(namespace); err != nil {
@@ -268,6 +305,12 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 			return err
 		}
 		defer del.Close()
+		// Grants follow the resources they name, in the same write.
+		delGrants, err := w.prepare(sqlDeleteResourceGrants)
+		if err != nil {
+			return err
+		}
+		defer delGrants.Close()
 		var missing []string
 		done := make(map[string]bool, len(codes))
 		for _, code := range codes {
@@ -278,6 +321,9 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 				continue
 			}
 			done[code] = true
+			if err := w.logResourceDelete(namespace, code); err != nil {
+				return err
+			}
 			res, err := del.ExecContext(w.bg, namespace, code)
 			if err != nil {
 				return err
@@ -286,10 +332,14 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 				return err
 			} else if n == 0 {
 				missing = append(missing, code)
+				continue
+			}
+			if err := w.deleteResourceGrants(delGrants, namespace, code); err != nil {
+				return err
 			}
 		}
 		if len(missing) > 0 {
-			return store.NotFound("resources do not exist", missing...)
+			return store.ResourcesNotFound(namespace, missing)
 		}
 		return nil
 	})

@@ -31,7 +31,7 @@ func sampleResource(ns, code string) store.Resource {
 			I18nValue:    map[string]string{"zh_CN": "名称 " + code, "fr": "Nom " + code},
 		},
 		Description:    "resource " + code,
-		Actions:        store.ActionList{{Name: "read", Description: "Read it"}, {Name: "write"}},
+		Actions:        []store.Action{{Name: "read", Description: "Read it"}, {Name: "write"}},
 		APIIdentifier:  "https://api.example.com/" + code,
 		LinkedToTenant: true,
 		CreatedAt:      t0,
@@ -52,13 +52,13 @@ func sampleTree() store.Tree {
 func sampleData(ns string) []store.DataResource {
 	return []store.DataResource{
 		{NamespaceCode: ns, ResourceCode: "api", ResourceName: "API path", Type: store.DataString,
-			Struct: store.Struct{String: "/v1/users"}, Actions: store.StringList{"get"}, CreatedAt: t0, UpdatedAt: t0},
+			Struct: store.Struct{String: "/v1/users"}, Actions: []string{"get"}, CreatedAt: t0, UpdatedAt: t0},
 		{NamespaceCode: ns, ResourceCode: "cards", ResourceName: "Cards", Type: store.DataArray,
 			Struct: store.Struct{Array: []string{"1", "2"}}, CreatedAt: t0, UpdatedAt: t0},
 		{NamespaceCode: ns, ResourceCode: "empty", ResourceName: "Empty", Type: store.DataArray,
 			Struct: store.Struct{Array: []string{}}, CreatedAt: t0, UpdatedAt: t0},
 		{NamespaceCode: ns, ResourceCode: "org", ResourceName: "Org chart", Description: "who is who", Type: store.DataTree,
-			Struct: store.Struct{Tree: sampleTree()}, Actions: store.StringList{"read", "write"}, CreatedAt: t0, UpdatedAt: t0},
+			Struct: store.Struct{Tree: sampleTree()}, Actions: []string{"read", "write"}, CreatedAt: t0, UpdatedAt: t0},
 	}
 }
 
@@ -150,16 +150,6 @@ func TestMemoryStoreIsSharedAcrossConnections(t *testing.T) {
 	require.Len(t, first.Resources, 50)
 }
 
-func TestOpenMemoryPath(t *testing.T) {
-	s, err := sqlitestore.Open(t.Context(), ":memory:")
-	require.NoError(t, err)
-	defer s.Close()
-	fill(t, s)
-	other := openMemory(t)
-	_, err = other.GetNamespace(t.Context(), "shop")
-	require.ErrorIs(t, err, store.ErrNamespaceNotFound, "in-memory stores are separate")
-}
-
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "reg.db")
@@ -197,9 +187,13 @@ func TestNewerSchemaFails(t *testing.T) {
 
 	_, err = sqlitestore.Open(ctx, path)
 	require.ErrorIs(t, err, sqlitestore.ErrSchemaTooNew)
+	require.ErrorIs(t, err, store.ErrStorage, "a schema too new is a storage failure")
+	var se *store.Error
+	require.ErrorAs(t, err, &se)
 	require.Contains(t, err.Error(), "version "+strconv.Itoa(newer))
 	_, err = sqlitestore.New(ctx, db)
 	require.ErrorIs(t, err, sqlitestore.ErrSchemaTooNew)
+	require.ErrorAs(t, err, &se)
 }
 
 func schemaVersion(t *testing.T, db *sql.DB) int {
@@ -408,4 +402,86 @@ func TestPragmas(t *testing.T) {
 			require.Equal(t, int(sqlitestore.DefaultBusyTimeout.Milliseconds()), timeout)
 		})
 	}
+}
+
+// queryPlan returns the detail column of EXPLAIN QUERY PLAN for query, with
+// every parameter bound to "x".
+func queryPlan(t *testing.T, db *sql.DB, query string) []string {
+	t.Helper()
+	args := make([]any, strings.Count(query, "?"))
+	for i := range args {
+		args[i] = "x"
+	}
+	rows, err := db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	require.NoError(t, err)
+	defer rows.Close()
+	var details []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		require.NoError(t, rows.Scan(&id, &parent, &notused, &detail))
+		details = append(details, detail)
+	}
+	require.NoError(t, rows.Err())
+	require.NotEmpty(t, details)
+	return details
+}
+
+// The listings that start at the beginning of a whole table walk a key in
+// order: a SCAN of an index, or of a WITHOUT ROWID table, whose rows are its
+// primary key, and never a sort.
+func TestFullListingsWalkAnIndex(t *testing.T) {
+	s, _ := openFile(t)
+	for name, query := range sqlitestore.ScanQueries {
+		t.Run(name, func(t *testing.T) {
+			for _, d := range queryPlan(t, s.DB(), query) {
+				require.Regexp(t, `^SCAN resreg_\w+( USING (COVERING INDEX|INDEX) \w+)?$`, d, query)
+				require.NotContains(t, d, "TEMP B-TREE")
+			}
+		})
+	}
+}
+
+// Each step of a walk of the membership graph reaches the membership table
+// through one of its keys.
+func TestMembershipWalksSearchTheirKeys(t *testing.T) {
+	s, _ := openFile(t)
+	for name, query := range sqlitestore.RecursiveQueries {
+		t.Run(name, func(t *testing.T) {
+			details := queryPlan(t, s.DB(), query)
+			searched := false
+			for _, d := range details {
+				require.False(t, strings.HasPrefix(d, "SCAN m"), "plan step %q of %s", d, query)
+				searched = searched || strings.HasPrefix(d, "SEARCH m USING ")
+				require.NotContains(t, d, "TEMP B-TREE")
+			}
+			require.True(t, searched, "%v", details)
+		})
+	}
+}
+
+func TestMigrateToChangeLogKeepsData(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "reg.db")
+	s, err := sqlitestore.OpenAtVersion(ctx, path, 2)
+	require.NoError(t, err)
+	fill(t, s)
+	before := takeSnapshot(t, s)
+	require.NoError(t, s.Close())
+
+	s, err = sqlitestore.Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	require.Equal(t, sqlitestore.SchemaVersion(), schemaVersion(t, s.DB()))
+	require.Equal(t, before, takeSnapshot(t, s), "the migration keeps every record")
+	last, err := s.LastSeq(ctx)
+	require.NoError(t, err)
+	require.Zero(t, last, "records written before the change log have no changes")
+
+	require.NoError(t, s.CreateResources(ctx, []store.Resource{sampleResource("shop", "after")}, store.WriteOptions{}))
+	got, err := s.Changes(ctx, 0, 10)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	require.Equal(t, int64(1), got[0].Seq)
+	require.Equal(t, "after", got[0].Key)
 }

@@ -135,12 +135,12 @@ func (s *Store) GetDataTreeNode(ctx context.Context, namespace, code, path strin
 		return store.TreePath{}, err
 	}
 	if s.closed.Load() {
-		return store.TreePath{}, errClosed
+		return store.TreePath{}, store.Closed()
 	}
 	var tp store.TreePath
 	err := s.db.QueryRowContext(ctx, sqlGetTreeNode, namespace, code, path).Scan(&tp.Path, &tp.Code, &tp.Name, &tp.Value, &tp.Depth)
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.TreePath{}, s.notFound(ctx, namespace, "TREE data resource "+quote(code)+" has no node at "+quote(path), code)
+		return store.TreePath{}, s.notFound(ctx, namespace, store.TreeNodeNotFound(namespace, code, path))
 	}
 	if err != nil {
 		return store.TreePath{}, translate(ctx, err)

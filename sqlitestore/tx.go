@@ -39,7 +39,7 @@ func (s *Store) write(ctx context.Context, fn func(w *wtx) error) (err error) {
 		return err
 	}
 	if s.closed.Load() {
-		return errClosed
+		return store.Closed()
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -70,12 +70,18 @@ func (s *Store) write(ctx context.Context, fn func(w *wtx) error) (err error) {
 			discard = true
 		}
 	}
-	if err := fn(&wtx{ctx: ctx, bg: bg, conn: conn}); err != nil {
+	w := &wtx{ctx: ctx, bg: bg, conn: conn, noChangeLog: s.noChangeLog}
+	defer w.closeChangeStmt()
+	if err := fn(w); err != nil {
 		rollback()
 		var fe fnError
 		if errors.As(err, &fe) {
 			return fe.err
 		}
+		return translate(ctx, err)
+	}
+	if err := w.flushChanges(); err != nil {
+		rollback()
 		return translate(ctx, err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -87,6 +93,9 @@ func (s *Store) write(ctx context.Context, fn func(w *wtx) error) (err error) {
 	if _, err := conn.ExecContext(bg, "COMMIT"); err != nil {
 		rollback()
 		return translate(ctx, err)
+	}
+	if w.changeTime != 0 {
+		s.notify.wake()
 	}
 	return nil
 }
@@ -134,7 +143,7 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	if s.closed.Load() {
-		return errClosed
+		return store.Closed()
 	}
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -147,8 +156,6 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-var errClosed = errors.New("sqlitestore: store is closed")
-
 // wtx is a write transaction in progress. Its statements run under a
 // context without cancellation, so that the driver does not arm an
 // interrupt watcher for every row of a batch; callers check ctx between
@@ -157,18 +164,34 @@ type wtx struct {
 	ctx  context.Context // the caller's context
 	bg   context.Context // ctx without its cancellation, for statements
 	conn *sql.Conn
+
+	// The change rows of the transaction (see insertChange): the time and
+	// actor they share, those not yet inserted, the statement inserting a
+	// full chunk and its argument buffer.
+	changeTime  int64
+	changeActor any
+	pending     [][]byte
+	changeStmt  *sql.Stmt
+	changeArgs  []any
+	noChangeLog bool
+}
+
+func (w *wtx) closeChangeStmt() {
+	if w.changeStmt != nil {
+		w.changeStmt.Close()
+	}
 }
 
 func (w *wtx) exec(query string, args ...any) (sql.Result, error) {
 	return w.conn.ExecContext(w.bg, query, args...)
 }
 
-func (w *wtx) queryRow(query string, args ...any) *sql.Row {
-	return w.conn.QueryRowContext(w.bg, query, args...)
-}
-
 func (w *wtx) query(query string, args ...any) (*sql.Rows, error) {
 	return w.conn.QueryContext(w.bg, query, args...)
+}
+
+func (w *wtx) queryRow(query string, args ...any) *sql.Row {
+	return w.conn.QueryRowContext(w.bg, query, args...)
 }
 
 func (w *wtx) prepare(query string) (*sql.Stmt, error) {

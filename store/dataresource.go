@@ -113,15 +113,15 @@ func (s *Struct) UnmarshalJSON(b []byte) error {
 // organisation chart). Its code and its name are each unique within the
 // namespace.
 type DataResource struct {
-	NamespaceCode string     `json:"namespaceCode"`
-	ResourceCode  string     `json:"resourceCode"`
-	ResourceName  string     `json:"resourceName"`
-	Description   string     `json:"description,omitempty"`
-	Type          DataType   `json:"type"`
-	Struct        Struct     `json:"struct"`
-	Actions       StringList `json:"actions"`
-	CreatedAt     time.Time  `json:"createdAt"`
-	UpdatedAt     time.Time  `json:"updatedAt"`
+	NamespaceCode string    `json:"namespaceCode"`
+	ResourceCode  string    `json:"resourceCode"`
+	ResourceName  string    `json:"resourceName"`
+	Description   string    `json:"description,omitempty"`
+	Type          DataType  `json:"type"`
+	Struct        Struct    `json:"struct"`
+	Actions       []string  `json:"actions"`
+	CreatedAt     time.Time `json:"createdAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
 }
 
 // Clone returns a deep copy.
@@ -143,10 +143,19 @@ type DataResourceFilter struct {
 	Keyword string `json:"keyword,omitempty"`
 }
 
-// Match reports whether d passes every condition except the namespace.
-func (f DataResourceFilter) Match(d *DataResource) bool {
-	if len(f.Types) > 0 && !slices.Contains(f.Types, d.Type) {
-		return false
+// Match reports whether d passes every condition except the namespace. It
+// builds the type set on each call; a store that tests many records uses
+// [DataResourceFilter.Matcher].
+func (f DataResourceFilter) Match(d *DataResource) bool { return f.Matcher()(d) }
+
+// Matcher returns Match as a function that looks Types up in a set built
+// once.
+func (f DataResourceFilter) Matcher() func(d *DataResource) bool {
+	types := setOf(f.Types)
+	return func(d *DataResource) bool {
+		if !types.has(d.Type) {
+			return false
+		}
+		return f.Keyword == "" || MatchKeyword(f.Keyword, d.ResourceCode, d.ResourceName)
 	}
-	return f.Keyword == "" || MatchKeyword(f.Keyword, d.ResourceCode, d.ResourceName)
 }

@@ -24,6 +24,12 @@ var (
 	// ErrBusy reports storage that stayed locked by another writer until the
 	// context's deadline passed.
 	ErrBusy = errors.New("storage busy")
+	// ErrClosed reports a call on a store after its Close.
+	ErrClosed = errors.New("store closed")
+	// ErrStorage reports a failure of the storage itself: a read-only or
+	// full disk, an I/O error, a database whose schema is newer than this
+	// code. The [*Error] keeps the driver's message.
+	ErrStorage = errors.New("storage failure")
 )
 
 type namespaceNotFound struct{}

@@ -3,13 +3,9 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"strings"
 )
-
-// ActionList is the actions of a resource. It decodes from a JSON array and
-// also from a string holding a JSON array, which is how Authing's
-// createResource response returns it. An empty list decodes to nil and
-// encodes as [].
-type ActionList []Action
 
 // Action is one operation that can be granted on a resource, e.g.
 // {"name": "ecs:Start", "description": "Start ECS server"}.
@@ -18,16 +14,24 @@ type Action struct {
 	Description string `json:"description"`
 }
 
-// MarshalJSON encodes the list as an array, [] when empty.
-func (l ActionList) MarshalJSON() ([]byte, error) {
+// Action lists are plain slices in every record and input type. Their JSON
+// form is decoded and encoded by the containing types' UnmarshalJSON and
+// MarshalJSON through the two helpers below, which accept an array, a string
+// holding an array (how Authing's createResource and createDataResource
+// responses send them) or null, decode an empty list to nil and encode nil
+// as [].
+
+// actionList is the JSON form of a []Action.
+type actionList []Action
+
+func (l actionList) MarshalJSON() ([]byte, error) {
 	if len(l) == 0 {
 		return []byte("[]"), nil
 	}
 	return json.Marshal([]Action(l))
 }
 
-// UnmarshalJSON accepts an array, a string holding an array, or null.
-func (l *ActionList) UnmarshalJSON(b []byte) error {
+func (l *actionList) UnmarshalJSON(b []byte) error {
 	var out []Action
 	if err := decodeListOrString(b, &out); err != nil {
 		return err
@@ -36,27 +40,44 @@ func (l *ActionList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// StringList is the actions of a data resource. Like [ActionList] it
-// accepts an array or a string holding one (Authing's createDataResource
-// response), decodes [] to nil and encodes nil as [].
-type StringList []string
+// stringList is the JSON form of a data resource's []string actions.
+type stringList []string
 
-// MarshalJSON encodes the list as an array, [] when empty.
-func (l StringList) MarshalJSON() ([]byte, error) {
+func (l stringList) MarshalJSON() ([]byte, error) {
 	if len(l) == 0 {
 		return []byte("[]"), nil
 	}
 	return json.Marshal([]string(l))
 }
 
-// UnmarshalJSON accepts an array, a string holding an array, or null.
-func (l *StringList) UnmarshalJSON(b []byte) error {
+func (l *stringList) UnmarshalJSON(b []byte) error {
 	var out []string
 	if err := decodeListOrString(b, &out); err != nil {
 		return err
 	}
 	*l = out
 	return nil
+}
+
+// ActionsJSON and DataActionsJSON let types outside this package that hold
+// action lists (such as resreg's input types) use the same JSON form: embed
+// the plain type's fields and shadow the actions field with one of these.
+
+// ActionsJSON returns a JSON marshaler and unmarshaler of the []Action at p.
+func ActionsJSON(p *[]Action) interface {
+	json.Marshaler
+	json.Unmarshaler
+} {
+	return (*actionList)(p)
+}
+
+// DataActionsJSON returns a JSON marshaler and unmarshaler of the []string
+// at p.
+func DataActionsJSON(p *[]string) interface {
+	json.Marshaler
+	json.Unmarshaler
+} {
+	return (*stringList)(p)
 }
 
 // decodeListOrString decodes b into the slice at dst, first unquoting b when
@@ -81,4 +102,58 @@ func decodeListOrString[T any](b []byte, dst *[]T) error {
 		*dst = nil
 	}
 	return nil
+}
+
+// Resource and DataResource encode and decode through a copy of their
+// fields (a type without methods) with the actions field shadowed by its
+// JSON form: encoding/json prefers the shallower field.
+
+// MarshalJSON encodes the resource, with Actions as [] when empty.
+func (r Resource) MarshalJSON() ([]byte, error) {
+	type plain Resource
+	return json.Marshal(struct {
+		plain
+		Actions actionList `json:"actions"`
+	}{plain(r), r.Actions})
+}
+
+// UnmarshalJSON decodes the resource; actions may be an array, a string
+// holding an array, or null.
+func (r *Resource) UnmarshalJSON(b []byte) error {
+	type plain Resource
+	aux := struct {
+		*plain
+		Actions *actionList `json:"actions"`
+	}{(*plain)(r), (*actionList)(&r.Actions)}
+	return withoutEmbeddedName(json.Unmarshal(b, &aux))
+}
+
+// MarshalJSON encodes the data resource, with Actions as [] when empty.
+func (d DataResource) MarshalJSON() ([]byte, error) {
+	type plain DataResource
+	return json.Marshal(struct {
+		plain
+		Actions stringList `json:"actions"`
+	}{plain(d), d.Actions})
+}
+
+// UnmarshalJSON decodes the data resource; actions may be an array, a
+// string holding an array, or null.
+func (d *DataResource) UnmarshalJSON(b []byte) error {
+	type plain DataResource
+	aux := struct {
+		*plain
+		Actions *stringList `json:"actions"`
+	}{(*plain)(d), (*stringList)(&d.Actions)}
+	return withoutEmbeddedName(json.Unmarshal(b, &aux))
+}
+
+// withoutEmbeddedName drops the name of the embedded field "plain" from the
+// path of a type error, so that the path is the caller's JSON path.
+func withoutEmbeddedName(err error) error {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		typ.Field = strings.TrimPrefix(typ.Field, "plain.")
+	}
+	return err
 }

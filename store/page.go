@@ -42,13 +42,30 @@ type Cursor struct {
 	After string
 }
 
-// tokenPrefix versions the token format so that it can change without old
-// tokens being misread.
-const tokenPrefix = "k1:"
+// Listing kinds, the first argument of [ListOptions.CursorFor] and
+// [EncodePageTokenFor]. A store that adds a listing adds its own kind (any
+// string without a NUL byte).
+const (
+	KindNamespaces    = "namespaces"
+	KindResources     = "resources"
+	KindDataResources = "dataResources"
+)
 
-// Cursor validates the options and decodes the page token. It returns an
-// ErrInvalid error on field pageSize or pageToken.
-func (o ListOptions) Cursor() (Cursor, error) {
+// tokenPrefix versions the token format so that it can change without old
+// tokens being misread. Version 2 binds a token to its listing.
+const tokenPrefix = "k2:"
+
+// tokenSep separates the parts of a token; kinds and namespace codes never
+// hold it.
+const tokenSep = "\x00"
+
+// CursorFor validates the options and decodes the page token of a listing
+// of kind (one of the Kind constants) in namespace ("" for listings that
+// are not in a namespace, such as namespaces themselves). It returns an
+// ErrInvalid error on field pageSize or pageToken; a token issued by
+// another kind of listing or for another namespace is ErrInvalid too, so a
+// token cannot be replayed against a listing it was not made for.
+func (o ListOptions) CursorFor(kind, namespace string) (Cursor, error) {
 	switch {
 	case o.PageSize < 0:
 		return Cursor{}, Invalid("pageSize", "page size must not be negative, got "+strconv.Itoa(o.PageSize))
@@ -62,7 +79,7 @@ func (o ListOptions) Cursor() (Cursor, error) {
 	if o.PageToken == "" {
 		return c, nil
 	}
-	after, err := DecodePageToken(o.PageToken)
+	after, err := DecodePageTokenFor(kind, namespace, o.PageToken)
 	if err != nil {
 		return Cursor{}, err
 	}
@@ -70,22 +87,31 @@ func (o ListOptions) Cursor() (Cursor, error) {
 	return c, nil
 }
 
-// EncodePageToken returns the opaque token that continues a listing after
-// the record with key lastKey.
-func EncodePageToken(lastKey string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + lastKey))
+// EncodePageTokenFor returns the opaque token that continues the listing of
+// kind in namespace after the record with key lastKey. kind and namespace
+// must not hold a NUL byte; lastKey may hold anything but must not be empty.
+func EncodePageTokenFor(kind, namespace, lastKey string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + kind + tokenSep + namespace + tokenSep + lastKey))
 }
 
-// DecodePageToken returns the key a token continues after. A token not made
-// by EncodePageToken is an ErrInvalid error on field pageToken.
-func DecodePageToken(token string) (string, error) {
+// DecodePageTokenFor returns the key a token of the listing of kind in
+// namespace continues after. A token not made by EncodePageTokenFor with the
+// same kind and namespace is an ErrInvalid error on field pageToken.
+func DecodePageTokenFor(kind, namespace, token string) (string, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil {
 		return "", Invalid("pageToken", "page token is malformed")
 	}
-	key, ok := strings.CutPrefix(string(raw), tokenPrefix)
-	if !ok || key == "" || !utf8.ValidString(key) {
+	rest, ok := strings.CutPrefix(string(raw), tokenPrefix)
+	if !ok || !utf8.ValidString(rest) {
 		return "", Invalid("pageToken", "page token is malformed")
 	}
-	return key, nil
+	parts := strings.SplitN(rest, tokenSep, 3)
+	if len(parts) != 3 || parts[2] == "" {
+		return "", Invalid("pageToken", "page token is malformed")
+	}
+	if parts[0] != kind || parts[1] != namespace {
+		return "", Invalid("pageToken", "page token belongs to another listing")
+	}
+	return parts[2], nil
 }

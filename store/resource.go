@@ -19,17 +19,17 @@ const (
 // Resource is something that can be protected, with the actions that exist on
 // it. Codes and IDs are each unique within a namespace.
 type Resource struct {
-	ID             string     `json:"id"`
-	Namespace      string     `json:"namespace"`
-	Code           string     `json:"code"`
-	Type           string     `json:"type"`
-	Name           I18nName   `json:"name"`
-	Description    string     `json:"description,omitempty"`
-	Actions        ActionList `json:"actions"`
-	APIIdentifier  string     `json:"apiIdentifier,omitempty"`
-	LinkedToTenant bool       `json:"linkedToTenant"`
-	CreatedAt      time.Time  `json:"createdAt"`
-	UpdatedAt      time.Time  `json:"updatedAt"`
+	ID             string    `json:"id"`
+	Namespace      string    `json:"namespace"`
+	Code           string    `json:"code"`
+	Type           string    `json:"type"`
+	Name           I18nName  `json:"name"`
+	Description    string    `json:"description,omitempty"`
+	Actions        []Action  `json:"actions"`
+	APIIdentifier  string    `json:"apiIdentifier,omitempty"`
+	LinkedToTenant bool      `json:"linkedToTenant"`
+	CreatedAt      time.Time `json:"createdAt"`
+	UpdatedAt      time.Time `json:"updatedAt"`
 }
 
 // Clone returns a deep copy; empty slices and maps become nil.
@@ -44,7 +44,9 @@ func (r Resource) Clone() Resource {
 }
 
 // ResourceFilter selects resources in one namespace. Empty fields select
-// everything; non-empty fields must all match.
+// everything; non-empty fields must all match. The Registry accepts at most
+// Limits.MaxBatch items in each of Types, Codes and IDs; stores match them
+// through sets ([ResourceFilter.Matcher]).
 type ResourceFilter struct {
 	Namespace string   `json:"namespace,omitempty"`
 	Types     []string `json:"types,omitempty"`
@@ -56,17 +58,25 @@ type ResourceFilter struct {
 }
 
 // Match reports whether r passes every condition of the filter except the
-// namespace, which stores select by index.
-func (f ResourceFilter) Match(r *Resource) bool {
-	if len(f.Types) > 0 && !slices.Contains(f.Types, r.Type) {
-		return false
+// namespace, which stores select by index. It builds the filter's sets on
+// each call; a store that tests many records uses [ResourceFilter.Matcher].
+func (f ResourceFilter) Match(r *Resource) bool { return f.Matcher()(r) }
+
+// Matcher returns Match as a function that looks Types, Codes and IDs up in
+// sets built once, so that testing a record costs the same whatever the
+// length of the filter's lists.
+func (f ResourceFilter) Matcher() func(r *Resource) bool {
+	types, codes, ids := setOf(f.Types), setOf(f.Codes), setOf(f.IDs)
+	return func(r *Resource) bool {
+		if !types.has(r.Type) || !codes.has(r.Code) || !ids.has(r.ID) {
+			return false
+		}
+		return f.matchKeyword(r)
 	}
-	if len(f.Codes) > 0 && !slices.Contains(f.Codes, r.Code) {
-		return false
-	}
-	if len(f.IDs) > 0 && !slices.Contains(f.IDs, r.ID) {
-		return false
-	}
+}
+
+// matchKeyword is the keyword condition of Match.
+func (f ResourceFilter) matchKeyword(r *Resource) bool {
 	if f.Keyword == "" {
 		return true
 	}
@@ -80,6 +90,31 @@ func (f ResourceFilter) Match(r *Resource) bool {
 		}
 	}
 	return false
+}
+
+// set is a filter list looked up by value; a nil set matches everything,
+// as an empty filter list does.
+type set[T comparable] map[T]struct{}
+
+// setOf returns the set of items, nil when there are none.
+func setOf[T comparable](items []T) set[T] {
+	if len(items) == 0 {
+		return nil
+	}
+	s := make(set[T], len(items))
+	for _, it := range items {
+		s[it] = struct{}{}
+	}
+	return s
+}
+
+// has reports whether v is in the set; every value is in the nil set.
+func (s set[T]) has(v T) bool {
+	if s == nil {
+		return true
+	}
+	_, ok := s[v]
+	return ok
 }
 
 // MatchKeyword reports whether keyword is a case-insensitive substring of any

@@ -33,16 +33,19 @@ type WriteOptions struct {
 //
 // Listings are ordered by code in byte order ("Menu" before "btn") and
 // paginated with [ListOptions]: an invalid page size or token is an
-// ErrInvalid error (see [ListOptions.Cursor]). Every page but the last is
+// ErrInvalid error (see [ListOptions.CursorFor]; a token works only for the
+// kind of listing and the namespace that issued it). Every page but the last is
 // full, the last page has an empty NextPageToken, and TotalCount, when
 // asked for, is set on every page.
 //
 // In a conflict error, Codes lists the codes of the resources involved, also
 // when it is their ID that is taken.
 //
-// Times are kept with nanosecond precision and returned in UTC; stores may
-// limit them to the years 1678 to 2262 (int64 nanoseconds since 1970), and
-// the zero time is kept as the zero time.
+// Times are kept with nanosecond precision and returned in UTC. Every store
+// keeps exactly the times from [MinTime] to [MaxTime] (int64 nanoseconds
+// since 1970) and the zero time, which is kept as the zero time; a write
+// carrying any other time is an ErrInvalid error naming the field (see
+// [CheckTimes]) and writes nothing.
 //
 // Records given to a Store have passed the Registry's validation: resource
 // IDs are not empty (an empty ID is treated as no ID: it is never found and
@@ -54,6 +57,16 @@ type WriteOptions struct {
 // as it is and nothing is written. Changes it makes to the record's key
 // fields (namespace, code, ID) and CreatedAt are ignored.
 type Store interface {
+	// Grants, Memberships and DataPolicies keep the permission records;
+	// each documents its own error contract and cascades.
+	Grants
+	Memberships
+	DataPolicies
+	// ChangeLog records every write; see its documentation for the ordering
+	// guarantee.
+	ChangeLog
+	Closer
+
 	// CreateNamespace adds ns. It returns ErrConflict if ns.Code exists.
 	CreateNamespace(ctx context.Context, ns Namespace) error
 	// GetNamespace returns ErrNamespaceNotFound if code does not exist.
@@ -66,7 +79,7 @@ type Store interface {
 	// DeleteNamespace removes an empty namespace. It returns
 	// ErrNamespaceNotFound if code does not exist, ErrInvalid for
 	// DefaultNamespace, and ErrConflict if the namespace still holds
-	// resources or data resources.
+	// resources, data resources or grants, or a data policy names it.
 	DeleteNamespace(ctx context.Context, code string) error
 
 	// CreateResources adds every resource or none. Resources may name

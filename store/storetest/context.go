@@ -19,7 +19,7 @@ type call struct {
 
 func storeCalls() []call {
 	list := store.ListOptions{IncludeTotal: true}
-	return []call{
+	calls := []call{
 		{"CreateNamespace", func(ctx context.Context, s store.Store, _ *bool) error {
 			return s.CreateNamespace(ctx, newNamespace("fresh"))
 		}},
@@ -86,6 +86,103 @@ func storeCalls() []call {
 		{"DeleteDataResource", func(ctx context.Context, s store.Store, _ *bool) error {
 			return s.DeleteDataResource(ctx, ns2, "org")
 		}},
+		{"Changes", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.Changes(ctx, 0, 10)
+			return err
+		}},
+		{"LastSeq", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.LastSeq(ctx)
+			return err
+		}},
+		{"PruneChanges", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.PruneChanges(ctx, 2)
+		}},
+		{"PruneChangesOlderThan", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.PruneChangesOlderThan(ctx, time.Now().Add(time.Hour))
+		}},
+	}
+	return append(calls, permissionCalls()...)
+}
+
+// seedPermissions adds what permissionCalls read and change: a grant on
+// server, a membership, and policy "p" naming ns2 (not org, which
+// DeleteDataResource removes) with one target.
+func seedPermissions(t *testing.T, s store.Store) {
+	t.Helper()
+	addGrants(t, s, grant(ns2, alice, "server", "server:read"))
+	addMembers(t, s, team, alice)
+	createPolicy(t, s, newPolicy("p", "p"), store.PolicyRef{Namespace: ns2})
+	require.NoError(t, s.AttachDataPolicies(t.Context(), []store.PolicyTarget{target("p", team)}))
+}
+
+func permissionCalls() []call {
+	list := store.ListOptions{IncludeTotal: true}
+	g := []store.Grant{grant(ns2, bob, "server", "server:write")}
+	return []call{
+		{"AddGrants", func(ctx context.Context, s store.Store, _ *bool) error { return s.AddGrants(ctx, g) }},
+		{"RevokeGrants", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.RevokeGrants(ctx, []store.Grant{grant(ns2, alice, "server", "server:read")})
+		}},
+		{"ListGrants", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.ListGrants(ctx, store.GrantFilter{Namespace: ns2}, list)
+			return err
+		}},
+		{"AddMembers", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.AddMembers(ctx, team, []store.Subject{bob}, store.MembershipOptions{MaxDepth: 8})
+		}},
+		{"RemoveMembers", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.RemoveMembers(ctx, team, []store.Subject{alice})
+		}},
+		{"ListMembers", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.ListMembers(ctx, team, list)
+			return err
+		}},
+		{"ListMemberships", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.ListMemberships(ctx, alice, list)
+			return err
+		}},
+		{"ListAllMemberships", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.ListAllMemberships(ctx, list)
+			return err
+		}},
+		{"CreateDataPolicy", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.CreateDataPolicy(ctx, newPolicy("q", "q"), []store.PolicyRef{exactRef(ns2, "org", "product", "read")})
+		}},
+		{"GetDataPolicy", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.GetDataPolicy(ctx, "p")
+			return err
+		}},
+		{"GetDataPolicyByName", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.GetDataPolicyByName(ctx, "p")
+			return err
+		}},
+		{"ListDataPolicies", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.ListDataPolicies(ctx, store.DataPolicyFilter{Keyword: "p"}, list)
+			return err
+		}},
+		{"UpdateDataPolicy", func(ctx context.Context, s store.Store, called *bool) error {
+			_, err := s.UpdateDataPolicy(ctx, "p", func(p *store.DataPolicy) ([]store.PolicyRef, error) {
+				*called = true
+				p.Description = "x"
+				return []store.PolicyRef{{Namespace: ns2}}, nil
+			})
+			return err
+		}},
+		{"DeleteDataPolicy", func(ctx context.Context, s store.Store, _ *bool) error { return s.DeleteDataPolicy(ctx, "p") }},
+		{"AttachDataPolicies", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.AttachDataPolicies(ctx, []store.PolicyTarget{target("p", bob)})
+		}},
+		{"DetachDataPolicies", func(ctx context.Context, s store.Store, _ *bool) error {
+			return s.DetachDataPolicies(ctx, []store.PolicyTarget{target("p", team)})
+		}},
+		{"ListDataPolicyTargets", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.ListDataPolicyTargets(ctx, "p", list)
+			return err
+		}},
+		{"ListAllPolicyTargets", func(ctx context.Context, s store.Store, _ *bool) error {
+			_, err := s.ListAllPolicyTargets(ctx, list)
+			return err
+		}},
 	}
 }
 
@@ -113,6 +210,7 @@ func (h harness) doneContext(t *testing.T) {
 					createNamespaces(t, s, ns2, "empty")
 					createResources(t, s, NewResource(ns2, "server"))
 					createData(t, s, newTreeData(ns2, "org", "Org"))
+					seedPermissions(t, s)
 					before := TakeSnapshot(t, s)
 
 					// The same call succeeds with a live context, so the

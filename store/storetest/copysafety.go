@@ -124,3 +124,74 @@ func (h harness) copySafety(t *testing.T) {
 		require.Equal(t, "UX", node.Name)
 	})
 }
+
+func (h harness) permissionCopySafety(t *testing.T) {
+	const def = store.DefaultNamespace
+	h.run(t, "changing grants after add or after a read", func(t *testing.T, s store.Store) {
+		createResources(t, s, NewResource(def, "a"))
+		batch := []store.Grant{grant(def, alice, "a", "a:read")}
+		addGrants(t, s, batch...)
+		batch[0].Action, batch[0].Subject.ID = "scribbled", "scribbled"
+		p, err := s.ListGrants(t.Context(), store.GrantFilter{Namespace: def}, store.ListOptions{})
+		require.NoError(t, err)
+		p.Items[0].ResourceCode = "scribbled"
+		require.Equal(t, []store.Grant{grant(def, alice, "a", "a:read")}, allGrants(t, s, store.GrantFilter{Namespace: def}))
+	})
+
+	h.run(t, "changing members after add", func(t *testing.T, s store.Store) {
+		members := []store.Subject{alice, bob}
+		addMembers(t, s, team, members...)
+		members[0].ID = "scribbled"
+		require.Equal(t, [][2]store.Subject{{team, alice}, {team, bob}}, edges(t, s))
+	})
+
+	h.run(t, "changing a policy and its refs after create", func(t *testing.T, s store.Store) {
+		createData(t, s, newTreeData(def, "org", "Org"))
+		p := newPolicy("id-1", "one")
+		refs := []store.PolicyRef{exactRef(def, "org", "product", "read")}
+		createPolicy(t, s, p, refs...)
+		p.Statements[0].Permissions[0] = "scribbled"
+		p.Statements[1].Effect = "scribbled"
+		refs[0].ResourceCode = "scribbled"
+		got, err := s.GetDataPolicy(t.Context(), "id-1")
+		require.NoError(t, err)
+		require.Equal(t, newPolicy("id-1", "one"), got)
+		// The stored ref still pins org.
+		require.ErrorIs(t, s.DeleteDataResource(t.Context(), def, "org"), store.ErrConflict)
+	})
+
+	h.run(t, "changing policies that were read or updated", func(t *testing.T, s store.Store) {
+		createPolicy(t, s, newPolicy("id-1", "one"))
+		got, err := s.GetDataPolicy(t.Context(), "id-1")
+		require.NoError(t, err)
+		got.Statements[0].Permissions[0] = "scribbled"
+		got, err = s.GetDataPolicyByName(t.Context(), "one")
+		require.NoError(t, err)
+		got.Statements[0].Permissions[1] = "scribbled"
+		page, err := s.ListDataPolicies(t.Context(), store.DataPolicyFilter{}, store.ListOptions{})
+		require.NoError(t, err)
+		page.Items[0].Statements[1].Permissions[0] = "scribbled"
+		var kept *store.DataPolicy
+		updated, err := s.UpdateDataPolicy(t.Context(), "id-1", func(p *store.DataPolicy) ([]store.PolicyRef, error) {
+			kept = p
+			return nil, nil
+		})
+		require.NoError(t, err)
+		updated.Statements[0].Effect = "scribbled"
+		kept.Statements[0].Permissions[0] = "scribbled"
+		got, err = s.GetDataPolicy(t.Context(), "id-1")
+		require.NoError(t, err)
+		require.Equal(t, newPolicy("id-1", "one"), got)
+	})
+
+	h.run(t, "changing targets after attach or after a read", func(t *testing.T, s store.Store) {
+		createPolicy(t, s, newPolicy("id-1", "one"))
+		batch := []store.PolicyTarget{target("id-1", alice)}
+		require.NoError(t, s.AttachDataPolicies(t.Context(), batch))
+		batch[0].Name, batch[0].Subject.ID = "scribbled", "scribbled"
+		p, err := s.ListDataPolicyTargets(t.Context(), "id-1", store.ListOptions{})
+		require.NoError(t, err)
+		p.Items[0].Name = "scribbled"
+		require.Equal(t, []store.PolicyTarget{target("id-1", alice)}, listAll(t, s.ListAllPolicyTargets))
+	})
+}

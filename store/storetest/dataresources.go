@@ -103,7 +103,7 @@ func (h harness) dataResources(t *testing.T) {
 		want := orig
 		want.ResourceName, want.Description = "New path", "moved"
 		want.Struct = store.Struct{String: "/api/v2"}
-		want.Actions = store.StringList{"read"}
+		want.Actions = []string{"read"}
 		want.UpdatedAt = at(60)
 		var seen store.DataResource
 		got, err := s.UpdateDataResource(t.Context(), store.DefaultNamespace, "path", func(d *store.DataResource) error {

@@ -46,7 +46,7 @@ func NewResource(ns, code string) store.Resource {
 			I18nValue:    map[string]string{"zh_CN": "资源 " + code, "fr": "Ressource " + code},
 		},
 		Description: "protects " + code,
-		Actions: store.ActionList{
+		Actions: []store.Action{
 			{Name: code + ":read", Description: "Read " + code},
 			{Name: code + ":write", Description: "Write " + code},
 		},
@@ -65,7 +65,7 @@ func newStringData(ns, code, name string) store.DataResource {
 		Description:   "string " + code,
 		Type:          store.DataString,
 		Struct:        store.Struct{String: "/api/" + code},
-		Actions:       store.StringList{"read", "write"},
+		Actions:       []string{"read", "write"},
 		CreatedAt:     at(5),
 		UpdatedAt:     at(6),
 	}
@@ -266,6 +266,14 @@ type Snapshot struct {
 	Namespaces []store.Namespace
 	Resources  map[string][]store.Resource
 	Data       map[string][]store.DataResource
+	// Grants is keyed by namespace code; the permission records that are
+	// registry-wide follow.
+	Grants      map[string][]store.Grant
+	Memberships []store.Membership
+	Policies    []store.DataPolicy
+	Targets     []store.PolicyTarget
+	// LastSeq is the store's newest change: a failed write records none.
+	LastSeq int64
 }
 
 // TakeSnapshot reads the whole store; comparing snapshots taken before and
@@ -276,10 +284,19 @@ func TakeSnapshot(t *testing.T, s store.Store) Snapshot {
 		Namespaces: listAll(t, namespaceLister(s)),
 		Resources:  map[string][]store.Resource{},
 		Data:       map[string][]store.DataResource{},
+		Grants:     map[string][]store.Grant{},
+
+		Memberships: listAll(t, s.ListAllMemberships),
+		Policies:    allPolicies(t, s),
+		Targets:     listAll(t, s.ListAllPolicyTargets),
 	}
+	var err error
+	snap.LastSeq, err = s.LastSeq(t.Context())
+	require.NoError(t, err)
 	for _, ns := range snap.Namespaces {
 		snap.Resources[ns.Code] = allResources(t, s, ns.Code)
 		snap.Data[ns.Code] = allData(t, s, ns.Code)
+		snap.Grants[ns.Code] = allGrants(t, s, store.GrantFilter{Namespace: ns.Code})
 	}
 	return snap
 }

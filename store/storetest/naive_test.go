@@ -3,7 +3,9 @@ package storetest_test
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -14,10 +16,13 @@ import (
 // full copies in and out. It exists so that the suite is checked against a
 // store known to be right; each conformance test must pass on it.
 type naive struct {
-	mu   sync.Mutex
-	ns   map[string]store.Namespace
-	res  map[string]map[string]store.Resource     // namespace → code → record
-	data map[string]map[string]store.DataResource // namespace → code → record
+	mu     sync.Mutex
+	ns     map[string]store.Namespace
+	res    map[string]map[string]store.Resource     // namespace → code → record
+	data   map[string]map[string]store.DataResource // namespace → code → record
+	perm   naivePerms
+	log    naiveLog
+	closed bool
 }
 
 var _ store.Store = (*naive)(nil)
@@ -59,12 +64,24 @@ func (n *naive) lock(ctx context.Context) error {
 		return err
 	}
 	n.mu.Lock()
+	if n.closed {
+		n.mu.Unlock()
+		return store.Closed()
+	}
+	return nil
+}
+
+// Close marks the store closed; closing twice is nil.
+func (n *naive) Close() error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.closed = true
 	return nil
 }
 
 // page cuts one page out of items, which are sorted by key.
-func page[T any](items []T, key func(T) string, opts store.ListOptions) (store.Page[T], error) {
-	c, err := opts.Cursor()
+func page[T any](items []T, kind, ns string, key func(T) string, opts store.ListOptions) (store.Page[T], error) {
+	c, err := opts.CursorFor(kind, ns)
 	if err != nil {
 		return store.Page[T]{}, err
 	}
@@ -81,7 +98,7 @@ func page[T any](items []T, key func(T) string, opts store.ListOptions) (store.P
 	end := min(start+c.Limit, len(items))
 	p.Items = items[start:end]
 	if end < len(items) {
-		p.NextPageToken = store.EncodePageToken(key(items[end-1]))
+		p.NextPageToken = store.EncodePageTokenFor(kind, ns, key(items[end-1]))
 	}
 	return p, nil
 }
@@ -102,10 +119,14 @@ func (n *naive) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 		return err
 	}
 	defer n.mu.Unlock()
+	if err := store.CheckTimes("", ns.CreatedAt, ns.UpdatedAt); err != nil {
+		return err
+	}
 	if _, ok := n.ns[ns.Code]; ok {
-		return store.Conflict("namespace exists", ns.Code)
+		return store.NamespaceExists(ns.Code)
 	}
 	n.addNamespace(ns)
+	n.log.add(ctx, store.OpCreate, store.KindNamespace, ns.Code, ns.Code, n.ns[ns.Code])
 	return nil
 }
 
@@ -127,7 +148,7 @@ func (n *naive) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 	}
 	defer n.mu.Unlock()
 	key := func(ns store.Namespace) string { return ns.Code }
-	return page(sortedValues(n.ns, key, func(*store.Namespace) bool { return true }), key, opts)
+	return page(sortedValues(n.ns, key, func(*store.Namespace) bool { return true }), store.KindNamespaces, "", key, opts)
 }
 
 func (n *naive) UpdateNamespace(ctx context.Context, code string, fn func(*store.Namespace) error) (store.Namespace, error) {
@@ -144,7 +165,11 @@ func (n *naive) UpdateNamespace(ctx context.Context, code string, fn func(*store
 		return store.Namespace{}, err
 	}
 	next.Code, next.CreatedAt = cur.Code, cur.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.Namespace{}, err
+	}
 	n.ns[code] = normNS(next)
+	n.log.add(ctx, store.OpUpdate, store.KindNamespace, code, code, n.ns[code])
 	return n.ns[code], nil
 }
 
@@ -157,10 +182,13 @@ func (n *naive) DeleteNamespace(ctx context.Context, code string) error {
 	case n.ns[code].Code == "":
 		return store.NamespaceNotFound(code)
 	case code == store.DefaultNamespace:
-		return store.Invalid("namespace", "the default namespace cannot be deleted")
+		return store.DefaultNamespaceUndeletable()
 	case len(n.res[code]) > 0 || len(n.data[code]) > 0:
-		return store.Conflict("namespace is not empty", code)
+		return store.NamespaceNotEmpty(code)
+	case n.perm.namespaceHeld(code):
+		return store.Conflict("namespace holds grants or is named by a policy", code)
 	}
+	n.log.add(ctx, store.OpDelete, store.KindNamespace, code, code, n.ns[code])
 	delete(n.ns, code)
 	delete(n.res, code)
 	delete(n.data, code)
@@ -172,6 +200,11 @@ func (n *naive) CreateResources(ctx context.Context, rs []store.Resource, opts s
 		return err
 	}
 	defer n.mu.Unlock()
+	for i, r := range rs {
+		if err := store.CheckTimes("resources["+strconv.Itoa(i)+"]", r.CreatedAt, r.UpdatedAt); err != nil {
+			return err
+		}
+	}
 	for _, r := range rs {
 		if _, ok := n.ns[r.Namespace]; !ok {
 			return store.NamespaceNotFound(r.Namespace)
@@ -180,30 +213,38 @@ func (n *naive) CreateResources(ctx context.Context, rs []store.Resource, opts s
 	type key struct{ ns, v string }
 	codes, ids, added := map[key]bool{}, map[key]bool{}, map[string]int{}
 	var conflicts []string
+	var kinds store.ConflictKind
 	for _, r := range rs {
-		taken := codes[key{r.Namespace, r.Code}] || ids[key{r.Namespace, r.ID}]
+		var kind store.ConflictKind
+		if codes[key{r.Namespace, r.Code}] || (r.ID != "" && ids[key{r.Namespace, r.ID}]) {
+			kind |= store.Repeated
+		}
 		if _, ok := n.res[r.Namespace][r.Code]; ok {
-			taken = true
+			kind |= store.CodeTaken
 		}
 		for _, old := range n.res[r.Namespace] {
-			taken = taken || old.ID == r.ID
+			if r.ID != "" && old.ID == r.ID {
+				kind |= store.IDTaken
+			}
 		}
-		if taken {
+		if kind != 0 {
+			kinds |= kind
 			conflicts = append(conflicts, r.Code)
 		}
 		codes[key{r.Namespace, r.Code}], ids[key{r.Namespace, r.ID}] = true, true
 		added[r.Namespace]++
 	}
 	if len(conflicts) > 0 {
-		return store.Conflict("codes or IDs taken", conflicts...)
+		return store.ResourcesConflict(kinds, conflicts)
 	}
 	for ns, k := range added {
 		if opts.MaxResourcesPerNamespace > 0 && len(n.res[ns])+k > opts.MaxResourcesPerNamespace {
-			return store.LimitExceeded("namespace " + ns + " is full")
+			return store.QuotaExceeded(ns, len(n.res[ns])+k, opts.MaxResourcesPerNamespace)
 		}
 	}
 	for _, r := range rs {
 		n.res[r.Namespace][r.Code] = normRes(r)
+		n.log.add(ctx, store.OpCreate, store.KindResource, r.Namespace, r.Code, n.res[r.Namespace][r.Code])
 	}
 	return nil
 }
@@ -219,7 +260,10 @@ func (n *naive) resource(ns, v string, byID bool) (store.Resource, error) {
 			return r, nil
 		}
 	}
-	return store.Resource{}, store.NotFound("no such resource", v)
+	if byID {
+		return store.Resource{}, store.ResourceIDNotFound(ns, v)
+	}
+	return store.Resource{}, store.ResourceNotFound(ns, v)
 }
 
 func (n *naive) GetResource(ctx context.Context, ns, code string) (store.Resource, error) {
@@ -250,7 +294,7 @@ func (n *naive) ListResources(ctx context.Context, f store.ResourceFilter, opts 
 		return store.Page[store.Resource]{}, store.NamespaceNotFound(f.Namespace)
 	}
 	key := func(r store.Resource) string { return r.Code }
-	p, err := page(sortedValues(m, key, f.Match), key, opts)
+	p, err := page(sortedValues(m, key, f.Match), store.KindResources, f.Namespace, key, opts)
 	for i := range p.Items {
 		p.Items[i] = p.Items[i].Clone()
 	}
@@ -271,7 +315,15 @@ func (n *naive) UpdateResource(ctx context.Context, ns, code string, fn func(*st
 		return store.Resource{}, err
 	}
 	next.Namespace, next.Code, next.ID, next.CreatedAt = cur.Namespace, cur.Code, cur.ID, cur.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.Resource{}, err
+	}
+	n.perm.dropGrants(func(g store.Grant) bool {
+		return g.Namespace == ns && g.ResourceCode == code && g.Action != store.Wildcard &&
+			!slices.ContainsFunc(next.Actions, func(a store.Action) bool { return a.Name == g.Action })
+	})
 	n.res[ns][code] = normRes(next)
+	n.log.add(ctx, store.OpUpdate, store.KindResource, ns, code, n.res[ns][code])
 	return n.res[ns][code].Clone(), nil
 }
 
@@ -291,10 +343,14 @@ func (n *naive) DeleteResources(ctx context.Context, ns string, codes []string) 
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("no such resources", missing...)
+		return store.ResourcesNotFound(ns, missing)
 	}
 	for _, c := range codes {
+		if old, ok := m[c]; ok {
+			n.log.add(ctx, store.OpDelete, store.KindResource, ns, c, old)
+		}
 		delete(m, c)
+		n.perm.dropGrants(func(g store.Grant) bool { return g.Namespace == ns && g.ResourceCode == c })
 	}
 	return nil
 }
@@ -304,6 +360,9 @@ func (n *naive) CreateDataResource(ctx context.Context, d store.DataResource) er
 		return err
 	}
 	defer n.mu.Unlock()
+	if err := store.CheckTimes("", d.CreatedAt, d.UpdatedAt); err != nil {
+		return err
+	}
 	m, ok := n.data[d.NamespaceCode]
 	if !ok {
 		return store.NamespaceNotFound(d.NamespaceCode)
@@ -312,6 +371,7 @@ func (n *naive) CreateDataResource(ctx context.Context, d store.DataResource) er
 		return err
 	}
 	m[d.ResourceCode] = normData(d)
+	n.log.add(ctx, store.OpCreate, store.KindDataResource, d.NamespaceCode, d.ResourceCode, m[d.ResourceCode])
 	return nil
 }
 
@@ -319,15 +379,15 @@ func (n *naive) CreateDataResource(ctx context.Context, d store.DataResource) er
 // and name against the namespace's data resources.
 func nameTaken(m map[string]store.DataResource, d store.DataResource, self string) error {
 	if _, ok := m[d.ResourceCode]; ok && self == "" {
-		e := store.Conflict("code taken", d.ResourceCode)
-		e.Field = "resourceCode"
-		return e
+		return store.DataCodeTaken(d.ResourceCode)
 	}
 	for _, old := range m {
 		if old.ResourceName == d.ResourceName && old.ResourceCode != self {
-			e := store.Conflict("name taken", old.ResourceCode)
-			e.Field = "resourceName"
-			return e
+			code := d.ResourceCode
+			if self != "" {
+				code = self
+			}
+			return store.DataNameTaken(d.ResourceName, code)
 		}
 	}
 	return nil
@@ -343,7 +403,10 @@ func (n *naive) dataResource(ns, code, name string) (store.DataResource, error) 
 			return d, nil
 		}
 	}
-	return store.DataResource{}, store.NotFound("no such data resource", code)
+	if name != "" {
+		return store.DataResource{}, store.DataResourceNameNotFound(ns, name)
+	}
+	return store.DataResource{}, store.DataResourceNotFound(ns, code)
 }
 
 func (n *naive) GetDataResource(ctx context.Context, ns, code string) (store.DataResource, error) {
@@ -370,15 +433,15 @@ func (n *naive) GetDataTreeNode(ctx context.Context, ns, code, path string) (sto
 	}
 	defer n.mu.Unlock()
 	d, err := n.dataResource(ns, code, "")
-	if err != nil {
+	if errors.Is(err, store.ErrNamespaceNotFound) {
 		return store.TreePath{}, err
 	}
 	for _, p := range d.Struct.Tree.Flatten() {
-		if p.Path == path && d.Type == store.DataTree {
+		if err == nil && p.Path == path && d.Type == store.DataTree {
 			return p, nil
 		}
 	}
-	return store.TreePath{}, store.NotFound("no node at "+path, code)
+	return store.TreePath{}, store.TreeNodeNotFound(ns, code, path)
 }
 
 func (n *naive) ListDataResources(ctx context.Context, f store.DataResourceFilter, opts store.ListOptions) (store.Page[store.DataResource], error) {
@@ -391,7 +454,7 @@ func (n *naive) ListDataResources(ctx context.Context, f store.DataResourceFilte
 		return store.Page[store.DataResource]{}, store.NamespaceNotFound(f.Namespace)
 	}
 	key := func(d store.DataResource) string { return d.ResourceCode }
-	p, err := page(sortedValues(m, key, f.Match), key, opts)
+	p, err := page(sortedValues(m, key, f.Match), store.KindDataResources, f.Namespace, key, opts)
 	for i := range p.Items {
 		p.Items[i] = p.Items[i].Clone()
 	}
@@ -412,10 +475,17 @@ func (n *naive) UpdateDataResource(ctx context.Context, ns, code string, fn func
 		return store.DataResource{}, err
 	}
 	next.NamespaceCode, next.ResourceCode, next.CreatedAt = cur.NamespaceCode, cur.ResourceCode, cur.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.DataResource{}, err
+	}
 	if err := nameTaken(n.data[ns], next, code); err != nil {
 		return store.DataResource{}, err
 	}
+	if err := n.perm.pinned(ns, code, &next); err != nil {
+		return store.DataResource{}, err
+	}
 	n.data[ns][code] = normData(next)
+	n.log.add(ctx, store.OpUpdate, store.KindDataResource, ns, code, n.data[ns][code])
 	return n.data[ns][code].Clone(), nil
 }
 
@@ -427,6 +497,10 @@ func (n *naive) DeleteDataResource(ctx context.Context, ns, code string) error {
 	if _, err := n.dataResource(ns, code, ""); err != nil {
 		return err
 	}
+	if err := n.perm.pinned(ns, code, nil); err != nil {
+		return err
+	}
+	n.log.add(ctx, store.OpDelete, store.KindDataResource, ns, code, n.data[ns][code])
 	delete(n.data[ns], code)
 	return nil
 }

@@ -27,6 +27,8 @@ var pageSizes = []int{1, 2, 0, store.MaxPageSize}
 // how to read it back.
 type listing struct {
 	name string
+	// kind and namespace are what the listing's page tokens are bound to.
+	kind, namespace string
 	// seed fills s and returns the codes the listing must yield, sorted.
 	seed func(t *testing.T, s store.Store) []string
 	// read returns the listing's code list for page requests.
@@ -39,6 +41,7 @@ func listings() []listing {
 	return []listing{
 		{
 			name: "namespaces",
+			kind: store.KindNamespaces,
 			seed: func(t *testing.T, s store.Store) []string {
 				cs := codes("ns-", namespaceRows)
 				createNamespaces(t, s, shuffled(cs)...)
@@ -56,7 +59,9 @@ func listings() []listing {
 			},
 		},
 		{
-			name: "resources",
+			name:      "resources",
+			kind:      store.KindResources,
+			namespace: store.DefaultNamespace,
 			seed: func(t *testing.T, s store.Store) []string {
 				cs := codes("r-", resourceRows)
 				createResources(t, s, resourcesIn(store.DefaultNamespace, shuffled(cs)...)...)
@@ -72,7 +77,9 @@ func listings() []listing {
 			},
 		},
 		{
-			name: "data resources",
+			name:      "data resources",
+			kind:      store.KindDataResources,
+			namespace: store.DefaultNamespace,
 			seed: func(t *testing.T, s store.Store) []string {
 				cs := codes("d-", dataRows)
 				for _, c := range shuffled(cs) {
@@ -90,6 +97,11 @@ func listings() []listing {
 			},
 		},
 	}
+}
+
+// token returns the page token of l that resumes after key.
+func (l listing) token(key string) string {
+	return store.EncodePageTokenFor(l.kind, l.namespace, key)
 }
 
 func (h harness) pagination(t *testing.T) {
@@ -120,23 +132,58 @@ func (h harness) paginate(t *testing.T, l listing) {
 		}
 	})
 
-	h.run(t, "token from EncodePageToken resumes after that code", func(t *testing.T, s store.Store) {
+	h.run(t, "token from EncodePageTokenFor resumes after that code", func(t *testing.T, s store.Store) {
 		want := l.seed(t, s)
 		mid := len(want) / 2
 		// An existing code and a key that falls between two codes both
 		// resume at the next code.
 		for _, after := range []string{want[mid-1], want[mid-1] + "~"} {
-			got, _, err := l.readOne(t, s, store.ListOptions{PageSize: 3, PageToken: store.EncodePageToken(after)})
+			got, _, err := l.readOne(t, s, store.ListOptions{PageSize: 3, PageToken: l.token(after)})
 			require.NoError(t, err)
 			require.Equal(t, want[mid:mid+3], got, "after %q", after)
 		}
-		got, _ := l.read(t, s, store.ListOptions{PageSize: 4, PageToken: store.EncodePageToken(want[mid-1])})
+		got, _ := l.read(t, s, store.ListOptions{PageSize: 4, PageToken: l.token(want[mid-1])})
 		require.Equal(t, want[mid:], got)
+	})
+
+	h.run(t, "token of another listing or namespace is invalid", func(t *testing.T, s store.Store) {
+		want := l.seed(t, s)
+		after := want[len(want)/2]
+		// The same key, from every other kind of listing and from another
+		// namespace: each would resume somewhere if tokens were not bound.
+		var foreign []string
+		for _, kind := range []string{store.KindNamespaces, store.KindResources, store.KindDataResources} {
+			if kind != l.kind {
+				foreign = append(foreign, store.EncodePageTokenFor(kind, l.namespace, after), store.EncodePageTokenFor(kind, store.DefaultNamespace, after), store.EncodePageTokenFor(kind, "", after))
+			}
+		}
+		foreign = append(foreign, store.EncodePageTokenFor(l.kind, "other", after))
+		if l.namespace != "" {
+			foreign = append(foreign, store.EncodePageTokenFor(l.kind, "", after))
+		}
+		for _, token := range foreign {
+			_, _, err := l.readOne(t, s, store.ListOptions{PageToken: token})
+			require.ErrorIs(t, err, store.ErrInvalid, "token %q", token)
+			var se *store.Error
+			require.ErrorAs(t, err, &se)
+			require.Equal(t, "pageToken", se.Field)
+		}
+		// A token a listing issued continues that listing only.
+		_, next, err := l.readOne(t, s, store.ListOptions{PageSize: 1})
+		require.NoError(t, err)
+		require.NotEmpty(t, next)
+		for _, other := range listings() {
+			if other.kind == l.kind {
+				continue
+			}
+			_, _, err := other.readOne(t, s, store.ListOptions{PageToken: next})
+			require.ErrorIs(t, err, store.ErrInvalid, "a %s token given to %s", l.name, other.name)
+		}
 	})
 
 	h.run(t, "token past the last code gives an empty last page", func(t *testing.T, s store.Store) {
 		want := l.seed(t, s)
-		got, next, err := l.readOne(t, s, store.ListOptions{PageToken: store.EncodePageToken(want[len(want)-1])})
+		got, next, err := l.readOne(t, s, store.ListOptions{PageToken: l.token(want[len(want)-1])})
 		require.NoError(t, err)
 		require.Empty(t, got)
 		require.Empty(t, next)
@@ -155,11 +202,13 @@ func (h harness) paginate(t *testing.T, l listing) {
 		enc := base64.RawURLEncoding.EncodeToString
 		for _, token := range []string{
 			"!!!not base64!!!",
-			enc([]byte("r-0001")),          // no version prefix
-			enc([]byte("k9:r-0001")),       // unknown version
-			enc([]byte("k1:")),             // no key
-			enc([]byte("k1:\xff\xfe")),     // key not UTF-8
-			store.EncodePageToken("x")[1:], // truncated
+			enc([]byte("r-0001")),    // no version prefix
+			enc([]byte("k9:r-0001")), // unknown version
+			enc([]byte("k1:r-0001")), // old, unbound version
+			enc([]byte("k2:" + l.kind + "\x00" + l.namespace + "\x00")),         // no key
+			enc([]byte("k2:" + l.kind + "\x00" + l.namespace + "\x00\xff\xfe")), // key not UTF-8
+			enc([]byte("k2:" + l.kind + "\x00r-0001")),                          // no namespace part
+			l.token("x")[1:], // truncated
 		} {
 			_, _, err := l.readOne(t, s, store.ListOptions{PageToken: token})
 			require.ErrorIs(t, err, store.ErrInvalid, "token %q", token)

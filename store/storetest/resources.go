@@ -210,7 +210,7 @@ func (h harness) updateResources(t *testing.T) {
 		want.Type = store.TypeMenu
 		want.Name = store.I18nName{DefaultValue: "Server", I18nValue: map[string]string{"de": "Rechner"}}
 		want.Description = ""
-		want.Actions = store.ActionList{{Name: "server:start", Description: "Start"}}
+		want.Actions = []store.Action{{Name: "server:start", Description: "Start"}}
 		want.APIIdentifier = ""
 		want.LinkedToTenant = false
 		want.UpdatedAt = at(40)

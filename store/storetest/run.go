@@ -17,10 +17,20 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("quota", h.quota)
 	t.Run("data resources", h.dataResources)
 	t.Run("data trees", h.dataTrees)
+	t.Run("grants", h.grants)
+	t.Run("memberships", h.memberships)
+	t.Run("data policies", h.dataPolicies)
+	t.Run("permission pagination", h.permissionPagination)
 	t.Run("pagination", h.pagination)
 	t.Run("copy safety", h.copySafety)
+	t.Run("permission copy safety", h.permissionCopySafety)
 	t.Run("done context", h.doneContext)
 	t.Run("concurrency", h.concurrency)
+	t.Run("permission concurrency", h.permissionConcurrency)
+	t.Run("changes", h.changes)
+	t.Run("closed", h.closed)
+	t.Run("times", h.times)
+	t.Run("error details", h.errorDetails)
 }
 
 // harness hands each subtest a fresh store.

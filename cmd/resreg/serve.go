@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/resreg/resreg"
+	"github.com/resreg/resreg/httpapi"
+	"github.com/resreg/resreg/sqlitestore"
+)
+
+func init() {
+	commands["serve"] = command{
+		summary: "serve the Authing V3 and EnOS resource APIs over HTTP",
+		run:     runServe,
+	}
+}
+
+// Server timeouts: a slow client cannot hold a connection open forever.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	shutdownTimeout   = 30 * time.Second
+)
+
+func runServe(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	dbPath := fs.String("db", "resreg.db", "SQLite file that keeps the registry")
+	noAuth := fs.Bool("insecure-no-auth", false, "serve without credentials (loopback addresses only)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, `usage: resreg serve [--addr 127.0.0.1:8080] [--db resreg.db] [--insecure-no-auth]
+
+Serves /api/v3/... (Authing V3, signed with an access key) and
+/app-portal-service/v2.3/... (EnOS, bearer token), and GET /healthz.
+
+Credentials come from the environment:
+  RESREG_ACCESS_KEY_ID, RESREG_ACCESS_KEY_SECRET   Authing access key
+  RESREG_ENOS_TOKEN                                EnOS bearer token
+Without any, serve refuses to start unless --insecure-no-auth is given,
+which only binds loopback addresses.
+
+flags:`)
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+
+	keyID, secret, token := env("RESREG_ACCESS_KEY_ID"), env("RESREG_ACCESS_KEY_SECRET"), env("RESREG_ENOS_TOKEN")
+	if (keyID == "") != (secret == "") {
+		return errors.New("RESREG_ACCESS_KEY_ID and RESREG_ACCESS_KEY_SECRET go together")
+	}
+	opts := []httpapi.Option{httpapi.WithLogger(slog.New(slog.NewJSONHandler(stderr, nil)))}
+	switch {
+	case keyID == "" && token == "" && !*noAuth:
+		return errors.New("no credentials: set RESREG_ACCESS_KEY_ID and RESREG_ACCESS_KEY_SECRET and/or RESREG_ENOS_TOKEN, or pass --insecure-no-auth")
+	case *noAuth:
+		if err := requireLoopback(*addr); err != nil {
+			return err
+		}
+		opts = append(opts, httpapi.WithInsecureNoAuth())
+	}
+	if keyID != "" {
+		opts = append(opts, httpapi.WithAccessKey(keyID, secret))
+	}
+	if token != "" {
+		opts = append(opts, httpapi.WithEnOSToken(token))
+	}
+
+	st, err := sqlitestore.Open(ctx, *dbPath)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", *dbPath, err)
+	}
+	defer st.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           httpapi.NewHandler(resreg.New(st), opts...),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
+	fmt.Fprintf(stdout, "resreg: serving on http://%s (db %s)\n", ln.Addr(), *dbPath)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	// In-flight requests finish; the store closes after them (deferred).
+	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "resreg: stopped")
+	return nil
+}
+
+// requireLoopback refuses an address that is not a loopback IP or
+// "localhost": an unauthenticated server must not be reachable from
+// elsewhere.
+func requireLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("--insecure-no-auth binds loopback only, not %q", addr)
+}

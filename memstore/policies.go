@@ -1,0 +1,425 @@
+package memstore
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/google/btree"
+
+	"github.com/resreg/resreg/store"
+)
+
+// policy is a stored data policy with the refs its permissions make.
+type policy struct {
+	p    store.DataPolicy
+	refs []store.PolicyRef
+}
+
+// dataRef names one data resource of one namespace.
+type dataRef struct{ ns, code string }
+
+// policyIndex holds the data policies, their targets, and two reverse
+// indexes of their refs: which policies name each namespace (which then
+// cannot be deleted) and which have an exact ref on each data resource
+// (whose delete or narrowing they pin). Pin checks therefore read only the
+// policies concerned.
+type policyIndex struct {
+	byName *btree.BTreeG[*keyed[*policy]] // keyed by name, for listings
+	byID   map[string]*policy
+	names  map[string]*policy
+
+	targets     *btree.BTreeG[*keyed[store.PolicyTarget]] // policyID \0 subject
+	namespaces  map[string]map[string]int                 // namespace -> policy ID -> refs naming it
+	exactOnData map[dataRef]map[string]int                // data resource -> policy ID -> exact refs on it
+}
+
+func newPolicyIndex() policyIndex {
+	return policyIndex{
+		byName:      newKeyedTree[*policy](),
+		byID:        make(map[string]*policy),
+		names:       make(map[string]*policy),
+		targets:     newKeyedTree[store.PolicyTarget](),
+		namespaces:  make(map[string]map[string]int),
+		exactOnData: make(map[dataRef]map[string]int),
+	}
+}
+
+// indexRefs adds (delta 1) or removes (delta -1) the reverse index entries
+// of the refs of policy id.
+func (pi *policyIndex) indexRefs(id string, refs []store.PolicyRef, delta int) {
+	bump := func(m map[string]int, id string) map[string]int {
+		if m == nil {
+			m = make(map[string]int)
+		}
+		if m[id] += delta; m[id] <= 0 {
+			delete(m, id)
+		}
+		return m
+	}
+	for _, r := range refs {
+		if m := bump(pi.namespaces[r.Namespace], id); len(m) > 0 {
+			pi.namespaces[r.Namespace] = m
+		} else {
+			delete(pi.namespaces, r.Namespace)
+		}
+		if r.Exact && r.ResourceCode != "" {
+			k := dataRef{r.Namespace, r.ResourceCode}
+			if m := bump(pi.exactOnData[k], id); len(m) > 0 {
+				pi.exactOnData[k] = m
+			} else {
+				delete(pi.exactOnData, k)
+			}
+		}
+	}
+}
+
+func (pi *policyIndex) insert(rec *policy) {
+	pi.byName.ReplaceOrInsert(&keyed[*policy]{key: rec.p.Name, val: rec})
+	pi.byID[rec.p.ID] = rec
+	pi.names[rec.p.Name] = rec
+	pi.indexRefs(rec.p.ID, rec.refs, 1)
+}
+
+func (pi *policyIndex) delete(rec *policy) {
+	pi.byName.Delete(&keyed[*policy]{key: rec.p.Name})
+	delete(pi.byID, rec.p.ID)
+	delete(pi.names, rec.p.Name)
+	pi.indexRefs(rec.p.ID, rec.refs, -1)
+}
+
+// pinnedBy returns, sorted, the IDs of the policies whose exact refs on data
+// resource code of namespace ns pin selects.
+func (pi *policyIndex) pinnedBy(ns, code string, pins func(store.PolicyRef) bool) []string {
+	var ids []string
+	for id := range pi.exactOnData[dataRef{ns, code}] {
+		for _, r := range pi.byID[id].refs {
+			if r.Exact && r.Namespace == ns && r.ResourceCode == code && pins(r) {
+				ids = append(ids, id)
+				break
+			}
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// checkRefs makes the contract's ref checks, ref by ref. The caller holds
+// the write lock.
+func (s *Store) checkRefs(refs []store.PolicyRef) error {
+	for _, r := range refs {
+		field := "statementList[" + strconv.Itoa(r.Statement) + "].permissions[" + strconv.Itoa(r.Permission) + "]"
+		ns, err := s.lookup(r.Namespace)
+		if err != nil {
+			e := store.NamespaceNotFound(r.Namespace)
+			e.Field = field
+			return e
+		}
+		if r.ResourceCode == "" {
+			continue
+		}
+		d, ok := ns.dataByCode[r.ResourceCode]
+		if !ok {
+			e := store.NotFound("data resource "+quote(r.ResourceCode)+" does not exist in namespace "+quote(r.Namespace), r.ResourceCode)
+			e.Field = field
+			return e
+		}
+		if r.Exact && r.NodePath != "" {
+			if d.Type != store.DataTree {
+				e := store.Invalid(field, "data resource "+quote(r.ResourceCode)+" is a "+string(d.Type)+" and has no nodes")
+				e.Codes = []string{r.ResourceCode}
+				return e
+			}
+			if node, _ := d.Struct.Tree.Node(r.NodePath); node == nil {
+				e := store.NotFound("data resource "+quote(r.ResourceCode)+" has no node at "+quote(r.NodePath), r.ResourceCode)
+				e.Field = field
+				return e
+			}
+		}
+		if r.Action != "" && !slices.Contains(d.Actions, r.Action) {
+			e := store.Invalid(field, "data resource "+quote(r.ResourceCode)+" has no action "+quote(r.Action))
+			e.Codes = []string{r.ResourceCode}
+			return e
+		}
+	}
+	return nil
+}
+
+func policyNotFound(id string) error {
+	return store.NotFound("no data policy has ID "+quote(id), id)
+}
+
+func policyConflict(field, message, code string) error {
+	e := store.Conflict(message, code)
+	e.Field = field
+	return e
+}
+
+// storedPolicy copies p for storage, with times in UTC.
+func storedPolicy(p *store.DataPolicy, refs []store.PolicyRef) *policy {
+	c := p.Clone()
+	c.CreatedAt = c.CreatedAt.UTC()
+	c.UpdatedAt = c.UpdatedAt.UTC()
+	return &policy{p: c, refs: slices.Clone(refs)}
+}
+
+// CreateDataPolicy adds p with its refs: a taken name, then a taken ID, then
+// the ref checks.
+func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs []store.PolicyRef) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	pi := &s.policies
+	if _, ok := pi.names[p.Name]; ok {
+		return policyConflict("policyName", "data policy name "+quote(p.Name)+" is already taken", p.Name)
+	}
+	if _, ok := pi.byID[p.ID]; ok {
+		return policyConflict("policyId", "data policy ID "+quote(p.ID)+" is already taken", p.ID)
+	}
+	if err := s.checkRefs(refs); err != nil {
+		return err
+	}
+	pi.insert(storedPolicy(&p, refs))
+	return nil
+}
+
+// GetDataPolicy returns the policy with id.
+func (s *Store) GetDataPolicy(ctx context.Context, id string) (store.DataPolicy, error) {
+	if err := ctx.Err(); err != nil {
+		return store.DataPolicy{}, err
+	}
+	if err := s.rlock(ctx); err != nil {
+		return store.DataPolicy{}, err
+	}
+	defer s.mu.RUnlock()
+	rec, ok := s.policies.byID[id]
+	if !ok {
+		return store.DataPolicy{}, policyNotFound(id)
+	}
+	return rec.p.Clone(), nil
+}
+
+// GetDataPolicyByName returns the policy named name.
+func (s *Store) GetDataPolicyByName(ctx context.Context, name string) (store.DataPolicy, error) {
+	if err := ctx.Err(); err != nil {
+		return store.DataPolicy{}, err
+	}
+	if err := s.rlock(ctx); err != nil {
+		return store.DataPolicy{}, err
+	}
+	defer s.mu.RUnlock()
+	rec, ok := s.policies.names[name]
+	if !ok {
+		return store.DataPolicy{}, store.NotFound("no data policy is named "+quote(name), name)
+	}
+	return rec.p.Clone(), nil
+}
+
+// ListDataPolicies lists the matching policies in name order.
+func (s *Store) ListDataPolicies(ctx context.Context, filter store.DataPolicyFilter, opts store.ListOptions) (store.Page[store.DataPolicy], error) {
+	if err := ctx.Err(); err != nil {
+		return store.Page[store.DataPolicy]{}, err
+	}
+	cur, err := opts.CursorFor(store.KindDataPolicies, "")
+	if err != nil {
+		return store.Page[store.DataPolicy]{}, err
+	}
+	if err := s.rlock(ctx); err != nil {
+		return store.Page[store.DataPolicy]{}, err
+	}
+	defer s.mu.RUnlock()
+	var match func(*keyed[*policy]) bool
+	if kw := filter.Keyword; kw != "" {
+		match = func(item *keyed[*policy]) bool {
+			return store.MatchKeyword(kw, item.val.p.Name, item.val.p.Description)
+		}
+	}
+	return page(rangeSource(s.policies.byName, "", cur.After), listing[*keyed[*policy], store.DataPolicy]{
+		key:      keyWithin[*policy](""),
+		match:    match,
+		out:      func(item *keyed[*policy]) store.DataPolicy { return item.val.p.Clone() },
+		cursor:   cur,
+		kind:     store.KindDataPolicies,
+		total:    opts.IncludeTotal,
+		matchAll: match == nil,
+	}), nil
+}
+
+// UpdateDataPolicy applies fn to a copy of the policy and stores the result
+// with the refs fn returns, after the name and ref checks.
+func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.DataPolicy) ([]store.PolicyRef, error)) (store.DataPolicy, error) {
+	if err := ctx.Err(); err != nil {
+		return store.DataPolicy{}, err
+	}
+	if err := s.lock(ctx); err != nil {
+		return store.DataPolicy{}, err
+	}
+	defer s.mu.Unlock()
+	pi := &s.policies
+	rec, ok := pi.byID[id]
+	if !ok {
+		return store.DataPolicy{}, policyNotFound(id)
+	}
+	next := rec.p.Clone()
+	refs, err := fn(&next)
+	if err != nil {
+		return store.DataPolicy{}, err
+	}
+	next.ID, next.CreatedAt = rec.p.ID, rec.p.CreatedAt
+	if other, taken := pi.names[next.Name]; taken && other != rec {
+		return store.DataPolicy{}, policyConflict("policyName", "data policy name "+quote(next.Name)+" is already taken", next.Name)
+	}
+	if err := s.checkRefs(refs); err != nil {
+		return store.DataPolicy{}, err
+	}
+	pi.delete(rec)
+	updated := storedPolicy(&next, refs)
+	pi.insert(updated)
+	return updated.p.Clone(), nil
+}
+
+// DeleteDataPolicy removes the policy, its refs and its targets.
+func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	pi := &s.policies
+	rec, ok := pi.byID[id]
+	if !ok {
+		return policyNotFound(id)
+	}
+	for _, item := range rangeItems(pi.targets, id+keySep) {
+		pi.targets.Delete(item)
+	}
+	pi.delete(rec)
+	return nil
+}
+
+// targetKey is a target's identity and listing order.
+func targetKey(t *store.PolicyTarget) string { return t.PolicyID + keySep + subjectKey(t.Subject) }
+
+// missingPolicies returns an ErrNotFound error naming the policy IDs of
+// targets that name no policy, or nil. The caller holds the lock.
+func (s *Store) missingPolicies(targets []store.PolicyTarget) error {
+	var missing []string
+	for i := range targets {
+		if _, ok := s.policies.byID[targets[i].PolicyID]; !ok {
+			missing = append(missing, targets[i].PolicyID)
+		}
+	}
+	if len(missing) > 0 {
+		return store.NotFound("targets name data policies that do not exist", sortedUnique(missing)...)
+	}
+	return nil
+}
+
+// AttachDataPolicies adds every target not already present.
+func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTarget) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if err := s.missingPolicies(targets); err != nil {
+		return err
+	}
+	for _, t := range targets {
+		item := &keyed[store.PolicyTarget]{key: targetKey(&t)}
+		if s.policies.targets.Has(item) {
+			continue
+		}
+		t.CreatedAt = t.CreatedAt.UTC()
+		item.val = t
+		s.policies.targets.ReplaceOrInsert(item)
+	}
+	return nil
+}
+
+// DetachDataPolicies removes every listed target that is present.
+func (s *Store) DetachDataPolicies(ctx context.Context, targets []store.PolicyTarget) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if err := s.missingPolicies(targets); err != nil {
+		return err
+	}
+	for i := range targets {
+		s.policies.targets.Delete(&keyed[store.PolicyTarget]{key: targetKey(&targets[i])})
+	}
+	return nil
+}
+
+// ListDataPolicyTargets lists the targets of one policy by subject.
+func (s *Store) ListDataPolicyTargets(ctx context.Context, policyID string, opts store.ListOptions) (store.Page[store.PolicyTarget], error) {
+	if err := ctx.Err(); err != nil {
+		return store.Page[store.PolicyTarget]{}, err
+	}
+	cur, err := opts.CursorFor(store.KindPolicyTargets, policyID)
+	if err != nil {
+		return store.Page[store.PolicyTarget]{}, err
+	}
+	if err := s.rlock(ctx); err != nil {
+		return store.Page[store.PolicyTarget]{}, err
+	}
+	defer s.mu.RUnlock()
+	if _, ok := s.policies.byID[policyID]; !ok {
+		return store.Page[store.PolicyTarget]{}, policyNotFound(policyID)
+	}
+	return s.listTargets(policyID+keySep, cur, store.KindPolicyTargets, policyID, opts.IncludeTotal), nil
+}
+
+// ListAllPolicyTargets lists every target by policy ID, then subject.
+func (s *Store) ListAllPolicyTargets(ctx context.Context, opts store.ListOptions) (store.Page[store.PolicyTarget], error) {
+	if err := ctx.Err(); err != nil {
+		return store.Page[store.PolicyTarget]{}, err
+	}
+	cur, err := opts.CursorFor(store.KindAllPolicyTargets, "")
+	if err != nil {
+		return store.Page[store.PolicyTarget]{}, err
+	}
+	if err := s.rlock(ctx); err != nil {
+		return store.Page[store.PolicyTarget]{}, err
+	}
+	defer s.mu.RUnlock()
+	return s.listTargets("", cur, store.KindAllPolicyTargets, "", opts.IncludeTotal), nil
+}
+
+func (s *Store) listTargets(prefix string, cur store.Cursor, kind, scope string, total bool) store.Page[store.PolicyTarget] {
+	return page(rangeSource(s.policies.targets, prefix, cur.After), listing[*keyed[store.PolicyTarget], store.PolicyTarget]{
+		key:       keyWithin[store.PolicyTarget](prefix),
+		out:       func(item *keyed[store.PolicyTarget]) store.PolicyTarget { return item.val },
+		cursor:    cur,
+		kind:      kind,
+		namespace: scope,
+		total:     total,
+	})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

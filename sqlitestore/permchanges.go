@@ -1,0 +1,53 @@
+package sqlitestore
+
+import "github.com/resreg/resreg/store"
+
+// The permission records are recorded in the change log as JSON, in the
+// same transaction as the write, after the statement that makes the
+// change (see insertChange). Grants carry their namespace; memberships,
+// data policies and policy targets are registry-wide, so their changes
+// have an empty Namespace. Each Key is the record's Key method (a
+// policy's is its ID). A deletion that cascades records the deleted
+// record first, then each record the cascade removes.
+
+func (w *wtx) logPermission(op, kind, namespace, key string, record any) error {
+	if w.noChangeLog {
+		return nil
+	}
+	b, err := jsonRecord(record)
+	if err != nil {
+		return err
+	}
+	return w.insertChange(op, kind, namespace, key, b)
+}
+
+func (w *wtx) logGrant(op string, g store.Grant) error {
+	g.CreatedAt = normTime(g.CreatedAt)
+	return w.logPermission(op, store.KindGrant, g.Namespace, g.Key(), &g)
+}
+
+// logGrantsDeleted records grants that a statement has deleted, as they
+// were.
+func (w *wtx) logGrantsDeleted(grants []store.Grant) error {
+	for _, g := range grants {
+		if err := w.logGrant(store.OpDelete, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *wtx) logMembership(op string, m store.Membership) error {
+	m.CreatedAt = normTime(m.CreatedAt)
+	return w.logPermission(op, store.KindMembership, "", m.Key(), &m)
+}
+
+func (w *wtx) logPolicy(op string, p store.DataPolicy) error {
+	p.CreatedAt, p.UpdatedAt = normTime(p.CreatedAt), normTime(p.UpdatedAt)
+	return w.logPermission(op, store.KindDataPolicy, "", p.ID, &p)
+}
+
+func (w *wtx) logTarget(op string, t store.PolicyTarget) error {
+	t.CreatedAt = normTime(t.CreatedAt)
+	return w.logPermission(op, store.KindPolicyTarget, "", t.Key(), &t)
+}
