@@ -61,7 +61,7 @@ func decodeI18n(s *string) (map[string]string, error) {
 	return m, nil
 }
 
-func decodeActions(s *string) (store.ActionList, error) {
+func decodeActions(s *string) ([]store.Action, error) {
 	if s == nil {
 		return nil, nil
 	}

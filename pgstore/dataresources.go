@@ -132,7 +132,13 @@ func (s *Store) snapshot(ctx context.Context, fn func(ctx context.Context, tx pg
 // nodes as one pgx.Batch: one round trip. The primary key and the name
 // index reject a taken code or name, and the constraint's name tells which.
 func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) error {
-	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", d.CreatedAt, d.UpdatedAt); err != nil {
+		return err
+	}
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		b := &pgx.Batch{}
 		b.Queue(s.q.ns.share, d.NamespaceCode)
 		b.Queue(s.q.data.insert, dataArgs(&d)...)
@@ -160,7 +166,10 @@ func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) er
 				return err
 			}
 		}
-		return br.Close()
+		if err := br.Close(); err != nil {
+			return err
+		}
+		return tx.logData(store.OpCreate, d)
 	})
 }
 
@@ -172,32 +181,28 @@ func dataConflict(err error, d *store.DataResource) error {
 		return err
 	}
 	if constraint == constraintDataName {
-		e := store.Conflict("data resource name "+quote(d.ResourceName)+" is already taken", d.ResourceCode)
-		e.Field = "resourceName"
-		return e
+		return store.DataNameTaken(d.ResourceName, d.ResourceCode)
 	}
-	e := store.Conflict("data resource code "+quote(d.ResourceCode)+" is already taken", d.ResourceCode)
-	e.Field = "resourceCode"
-	return e
+	return store.DataCodeTaken(d.ResourceCode)
 }
 
 // GetDataResource reads the record and, for a TREE, its nodes.
 func (s *Store) GetDataResource(ctx context.Context, namespace, code string) (store.DataResource, error) {
-	return s.getData(ctx, s.q.data.get, namespace, code, "data resource "+quote(code)+" does not exist")
+	return s.getData(ctx, s.q.data.get, namespace, code, store.DataResourceNotFound(namespace, code))
 }
 
 // GetDataResourceByName is GetDataResource through the name index.
 func (s *Store) GetDataResourceByName(ctx context.Context, namespace, name string) (store.DataResource, error) {
-	return s.getData(ctx, s.q.data.getByName, namespace, name, "no data resource is named "+quote(name))
+	return s.getData(ctx, s.q.data.getByName, namespace, name, store.DataResourceNameNotFound(namespace, name))
 }
 
-func (s *Store) getData(ctx context.Context, query, ns, key, msg string) (store.DataResource, error) {
+func (s *Store) getData(ctx context.Context, query, ns, key string, nf *store.Error) (store.DataResource, error) {
 	var d store.DataResource
 	err := s.snapshot(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		var err error
 		d, err = s.loadData(ctx, tx, query, ns, key)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return s.notFound(ctx, tx, ns, msg, key)
+			return s.notFound(ctx, tx, ns, nf)
 		}
 		return err
 	})
@@ -211,7 +216,7 @@ func (s *Store) getData(ctx context.Context, query, ns, key, msg string) (store.
 // primary key, checking filter.Match in Go on each row before any tree is
 // read; the trees of the page are then loaded with one query.
 func (s *Store) ListDataResources(ctx context.Context, filter store.DataResourceFilter, opts store.ListOptions) (store.Page[store.DataResource], error) {
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindDataResources, filter.Namespace)
 	if err != nil {
 		return store.Page[store.DataResource]{}, err
 	}
@@ -237,7 +242,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 		if err != nil {
 			return err
 		}
-		page.Items, page.NextPageToken = cutPage(items, cur.Limit, func(d *store.DataResource) string { return d.ResourceCode })
+		page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindDataResources, filter.Namespace, func(d *store.DataResource) string { return d.ResourceCode })
 		var withTrees []string
 		most := 0
 		for i := range page.Items {
@@ -325,10 +330,10 @@ func (s *Store) scanData(ctx context.Context, q querier, ns, after string, chunk
 // changed struct replaces the stored tree nodes.
 func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, fn func(*store.DataResource) error) (store.DataResource, error) {
 	var out store.DataResource
-	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		old, err := s.loadData(ctx, tx, s.q.data.getForUpdate, namespace, code)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return s.notFound(ctx, tx, namespace, "data resource "+quote(code)+" does not exist", code)
+			return s.notFound(ctx, tx, namespace, store.DataResourceNotFound(namespace, code))
 		}
 		if err != nil {
 			return err
@@ -339,7 +344,13 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		}
 		d = d.Clone()
 		d.NamespaceCode, d.ResourceCode, d.CreatedAt = old.NamespaceCode, old.ResourceCode, old.CreatedAt
+		if err := store.CheckTime("updatedAt", d.UpdatedAt); err != nil {
+			return err
+		}
 		d.UpdatedAt = normTime(d.UpdatedAt)
+		if err := s.checkDataUpdatePins(ctx, tx, &old, &d); err != nil {
+			return err
+		}
 		args := dataArgs(&d)
 		// The insert's columns minus created_at, key first.
 		args = append(args[:10:10], args[11])
@@ -356,9 +367,7 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		defer br.Close()
 		if _, err := br.Exec(); err != nil {
 			if isUnique(err) {
-				e := store.Conflict("data resource name "+quote(d.ResourceName)+" is already taken", code)
-				e.Field = "resourceName"
-				return e
+				return store.DataNameTaken(d.ResourceName, code)
 			}
 			return err
 		}
@@ -373,6 +382,9 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		if err := br.Close(); err != nil {
 			return err
 		}
+		if err := tx.logData(store.OpUpdate, d); err != nil {
+			return err
+		}
 		out = d
 		return nil
 	})
@@ -382,26 +394,32 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 	return out, nil
 }
 
-// DeleteDataResource removes the record and its tree nodes in one batch.
+// DeleteDataResource locks and reads the record (its change holds it),
+// refuses it while an exact policy ref pins it, then removes it and its
+// tree nodes in one batch. Ref writers lock the data resource row too
+// (FOR SHARE), so no ref can appear between the check and the delete.
 func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) error {
-	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		b := &pgx.Batch{}
-		b.Queue(s.q.data.delete, namespace, code)
-		b.Queue(s.q.tree.delete, namespace, code)
-		br := tx.SendBatch(ctx, b)
-		tag, err := br.Exec()
-		if err == nil {
-			_, err = br.Exec()
-		}
-		if cerr := br.Close(); err == nil {
-			err = cerr
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		old, err := s.loadData(ctx, tx, s.q.data.getForUpdate, namespace, code)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return s.notFound(ctx, tx, namespace, store.DataResourceNotFound(namespace, code))
 		}
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return s.notFound(ctx, tx, namespace, "data resource "+quote(code)+" does not exist", code)
+		pinned, err := s.pinningPolicies(ctx, tx, namespace, code, nil)
+		if err != nil {
+			return err
 		}
-		return nil
+		if len(pinned) > 0 {
+			return store.Conflict("data policies name data resource "+quote(code), pinned...)
+		}
+		b := &pgx.Batch{}
+		b.Queue(s.q.data.delete, namespace, code)
+		b.Queue(s.q.tree.delete, namespace, code)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		return tx.logData(store.OpDelete, old)
 	})
 }

@@ -17,14 +17,25 @@ var (
 	// reached or dropped the connection (SQLSTATE class 08, an
 	// administrator shutdown, a refused or broken connection). The call
 	// may be retried once the server is back; a write that failed this
-	// way before its commit was sent wrote nothing.
-	ErrUnavailable = errors.New("pgstore: database unavailable")
+	// way before its commit was sent wrote nothing. It matches
+	// store.ErrStorage under errors.Is.
+	ErrUnavailable error = &storageFailure{"pgstore: database unavailable"}
 	// ErrDatabase reports any other failure of the database: an error it
-	// returned that the contract has no sentinel for.
-	ErrDatabase = errors.New("pgstore: database error")
-	// ErrClosed is returned by every method after Close.
-	ErrClosed = errors.New("pgstore: store is closed")
+	// returned that the contract has no sentinel for. It matches
+	// store.ErrStorage under errors.Is.
+	ErrDatabase error = &storageFailure{"pgstore: database error"}
+	// ErrClosed is returned by every method after Close; it is
+	// store.ErrClosed.
+	ErrClosed = store.ErrClosed
 )
+
+// storageFailure is a sentinel of this package that is also a storage
+// failure in the contract's terms (issue 8): callers that only know the
+// store package classify it with errors.Is(err, store.ErrStorage).
+type storageFailure struct{ msg string }
+
+func (e *storageFailure) Error() string        { return e.msg }
+func (e *storageFailure) Is(target error) bool { return target == store.ErrStorage }
 
 // errUnique marks a write that broke a unique constraint; the method that
 // ran the write replaces it with a store.Conflict naming the codes.

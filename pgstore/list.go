@@ -22,7 +22,7 @@ import (
 //     chunks and checks filter.Match in Go, so its results agree with every
 //     other store's to the byte.
 func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, opts store.ListOptions) (store.Page[store.Resource], error) {
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindResources, filter.Namespace)
 	if err != nil {
 		return store.Page[store.Resource]{}, err
 	}
@@ -68,7 +68,7 @@ func (s *Store) listResourcesPlain(ctx context.Context, ns string, cur store.Cur
 	if err != nil {
 		return err
 	}
-	page.Items, page.NextPageToken = cutPage(items, cur.Limit, resourceCode)
+	page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindResources, ns, resourceCode)
 	if total {
 		var n int64
 		err := s.pool.QueryRow(ctx, s.q.res.count, ns).Scan(&n)
@@ -123,7 +123,7 @@ func (s *Store) listResourcesFiltered(ctx context.Context, filter store.Resource
 	if err != nil {
 		return err
 	}
-	page.Items, page.NextPageToken = cutPage(items, cur.Limit, resourceCode)
+	page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindResources, filter.Namespace, resourceCode)
 	if total {
 		return s.scanMatching(ctx, filter.Namespace, "", filter.Match, func(store.Resource) bool {
 			page.TotalCount++
@@ -170,6 +170,6 @@ func (s *Store) listResourcesByKey(ctx context.Context, filter store.ResourceFil
 	if len(rest) > cur.Limit+1 {
 		rest = rest[:cur.Limit+1]
 	}
-	page.Items, page.NextPageToken = cutPage(rest, cur.Limit, resourceCode)
+	page.Items, page.NextPageToken = cutPage(rest, cur.Limit, store.KindResources, filter.Namespace, resourceCode)
 	return nil
 }

@@ -83,7 +83,7 @@ const (
 // done. The lock is released by the commit or rollback.
 func (s *Store) migrate(ctx context.Context) error {
 	q := func(sql string) string { return inSchema(s.cfg.schema, sql) }
-	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		if _, err := tx.Exec(ctx, sqlMigrationLock, s.cfg.schema); err != nil {
 			return err
 		}

@@ -19,10 +19,13 @@ const (
 	// sqlLockNamespace takes the namespace row for the rest of the write:
 	// FOR UPDATE by writes that change what the namespace holds in a way a
 	// rule depends on, FOR SHARE by those that only need it to stay.
-	sqlLockNamespace      = `SELECT 1 FROM {s}resreg_namespaces WHERE code = $1 FOR UPDATE`
-	sqlShareNamespace     = `SELECT 1 FROM {s}resreg_namespaces WHERE code = $1 FOR SHARE`
-	sqlUpdateNamespace    = `UPDATE {s}resreg_namespaces SET name = $2, description = $3, updated_at = $4 WHERE code = $1`
-	sqlNamespaceInUse     = `SELECT EXISTS (SELECT 1 FROM {s}resreg_resources WHERE namespace = $1) OR EXISTS (SELECT 1 FROM {s}resreg_data_resources WHERE namespace = $1)`
+	sqlLockNamespace   = `SELECT 1 FROM {s}resreg_namespaces WHERE code = $1 FOR UPDATE`
+	sqlShareNamespace  = `SELECT 1 FROM {s}resreg_namespaces WHERE code = $1 FOR KEY SHARE`
+	sqlUpdateNamespace = `UPDATE {s}resreg_namespaces SET name = $2, description = $3, updated_at = $4 WHERE code = $1`
+	// sqlNamespaceInUse answers, in one round trip, what DeleteNamespace
+	// must refuse: records, grants, policy refs naming the namespace.
+	sqlNamespaceInUse = `SELECT EXISTS (SELECT 1 FROM {s}resreg_resources WHERE namespace = $1) OR EXISTS (SELECT 1 FROM {s}resreg_data_resources WHERE namespace = $1),
+		EXISTS (SELECT 1 FROM {s}resreg_grants WHERE namespace = $1), EXISTS (SELECT 1 FROM {s}resreg_policy_refs WHERE namespace = $1)`
 	sqlDeleteNamespace    = `DELETE FROM {s}resreg_namespaces WHERE code = $1`
 	sqlGetNamespaceForUpd = sqlGetNamespace + ` FOR UPDATE`
 )
@@ -68,7 +71,7 @@ func (s *Store) lockNamespace(ctx context.Context, tx pgx.Tx, ns string, share b
 // notFound builds the error for a lookup that found nothing: a missing
 // namespace if that is the cause, else msg. It runs only on the miss path,
 // so a hit costs one query.
-func (s *Store) notFound(ctx context.Context, q pgx.Tx, ns, msg, key string) error {
+func (s *Store) notFound(ctx context.Context, q pgx.Tx, ns string, nf *store.Error) error {
 	var one int
 	var err error
 	if q != nil {
@@ -82,17 +85,26 @@ func (s *Store) notFound(ctx context.Context, q pgx.Tx, ns, msg, key string) err
 	if err != nil {
 		return err
 	}
-	return store.NotFound(msg, key)
+	return nf
 }
 
 // CreateNamespace adds ns; the primary key rejects a taken code.
 func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
-	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", ns.CreatedAt, ns.UpdatedAt); err != nil {
+		return err
+	}
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		_, err := tx.Exec(ctx, s.q.ns.insert, ns.Code, ns.Name, ns.Description, encodeTime(ns.CreatedAt), encodeTime(ns.UpdatedAt))
 		if isUnique(err) {
-			return store.Conflict("namespace "+quote(ns.Code)+" already exists", ns.Code)
+			return store.NamespaceExists(ns.Code)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.logNamespace(store.OpCreate, ns)
 	})
 }
 
@@ -117,7 +129,7 @@ func (s *Store) GetNamespace(ctx context.Context, code string) (store.Namespace,
 // primary key at a time.
 func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (store.Page[store.Namespace], error) {
 	var page store.Page[store.Namespace]
-	cur, err := opts.Cursor()
+	cur, err := opts.CursorFor(store.KindNamespaces, "")
 	if err != nil {
 		return page, err
 	}
@@ -131,7 +143,7 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 		if err != nil {
 			return err
 		}
-		page.Items, page.NextPageToken = cutPage(items, cur.Limit, func(n *store.Namespace) string { return n.Code })
+		page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindNamespaces, "", func(n *store.Namespace) string { return n.Code })
 		if opts.IncludeTotal {
 			return s.pool.QueryRow(ctx, s.q.ns.count).Scan(&page.TotalCount)
 		}
@@ -150,7 +162,7 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 // write, and stores the result.
 func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store.Namespace) error) (store.Namespace, error) {
 	var out store.Namespace
-	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		old, err := scanNamespace(tx.QueryRow(ctx, s.q.ns.getForUpdate, code))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return store.NamespaceNotFound(code)
@@ -163,8 +175,14 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 			return fnError{err}
 		}
 		ns.Code, ns.CreatedAt = old.Code, old.CreatedAt
+		if err := store.CheckTime("updatedAt", ns.UpdatedAt); err != nil {
+			return err
+		}
 		ns.UpdatedAt = normTime(ns.UpdatedAt)
 		if _, err := tx.Exec(ctx, s.q.ns.update, code, ns.Name, ns.Description, encodeTime(ns.UpdatedAt)); err != nil {
+			return err
+		}
+		if err := tx.logNamespace(store.OpUpdate, ns); err != nil {
 			return err
 		}
 		out = ns
@@ -181,21 +199,32 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 // a namespace locks the same row, so no record can arrive between the check
 // that the namespace is empty and the delete.
 func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
-	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		if err := s.lockNamespace(ctx, tx, code, false); err != nil {
 			return err
 		}
 		if code == store.DefaultNamespace {
-			return store.Invalid("namespace", "the default namespace cannot be deleted")
+			return store.DefaultNamespaceUndeletable()
 		}
-		var used bool
-		if err := tx.QueryRow(ctx, s.q.ns.inUse, code).Scan(&used); err != nil {
+		var used, granted, named bool
+		if err := tx.QueryRow(ctx, s.q.ns.inUse, code).Scan(&used, &granted, &named); err != nil {
 			return err
 		}
-		if used {
-			return store.Conflict("namespace "+quote(code)+" still holds resources or data resources", code)
+		switch {
+		case used:
+			return store.NamespaceNotEmpty(code)
+		case granted:
+			return store.Conflict("namespace "+quote(code)+" still holds grants", code)
+		case named:
+			return store.Conflict("data policies name namespace "+quote(code), code)
 		}
-		_, err := tx.Exec(ctx, s.q.ns.delete, code)
-		return err
+		ns, err := scanNamespace(tx.QueryRow(ctx, s.q.ns.get, code))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, s.q.ns.delete, code); err != nil {
+			return err
+		}
+		return tx.logNamespace(store.OpDelete, ns)
 	})
 }

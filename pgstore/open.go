@@ -23,7 +23,8 @@ type Store struct {
 	cfg     config
 	closed  atomic.Bool
 	// q holds every statement with the schema filled in.
-	q queries
+	q      queries
+	notify notifier
 }
 
 // Open connects to the database named by dsn, a postgres:// URL or a pgx
@@ -79,6 +80,7 @@ func (s *Store) Close() error {
 	if !s.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	s.notify.close()
 	if s.ownPool {
 		s.pool.Close()
 	}

@@ -20,12 +20,12 @@ const scanChunk = 500
 
 // cutPage trims items, read with one extra row, to limit and returns the
 // token for the next page, or "" when items held no extra row.
-func cutPage[T any](items []T, limit int, key func(*T) string) ([]T, string) {
+func cutPage[T any](items []T, limit int, kind, scope string, key func(*T) string) ([]T, string) {
 	if len(items) <= limit {
 		return items, ""
 	}
 	items = items[:limit]
-	return items, store.EncodePageToken(key(&items[limit-1]))
+	return items, store.EncodePageTokenFor(kind, scope, key(&items[limit-1]))
 }
 
 // uniqueConstraint returns the constraint a unique violation broke, read

@@ -31,7 +31,7 @@ const (
 	sqlListResources    = `SELECT ` + sqlResourceCols + ` FROM {s}resreg_resources WHERE namespace = $1 AND code > $2 ORDER BY code LIMIT $3`
 	sqlUpdateResource   = `UPDATE {s}resreg_resources SET type = $3, name = $4, name_i18n = $5, description = $6, actions = $7,
 		api_identifier = $8, linked_to_tenant = $9, updated_at = $10 WHERE namespace = $1 AND code = $2`
-	sqlDeleteResources = `DELETE FROM {s}resreg_resources WHERE namespace = $1 AND code = ANY($2) RETURNING code`
+	sqlDeleteResources = `DELETE FROM {s}resreg_resources WHERE namespace = $1 AND code = ANY($2) RETURNING ` + sqlResourceCols
 )
 
 type resourceQueries struct {
@@ -134,7 +134,7 @@ func (c *resourceColumns) args() []any {
 
 // errBatchConflict reports, from inside the write, that the batch broke a
 // unique constraint; CreateResources then reads which codes conflict.
-var errBatchConflict = store.Conflict("a resource code or ID is already taken or repeats within the batch")
+var errBatchConflict = &store.Error{Message: "a resource code or ID is already taken or repeats within the batch", Err: store.ErrConflict}
 
 // CreateResources writes the batch in one transaction and one round trip:
 // a pgx.Batch that bumps the resource count of each namespace involved
@@ -151,6 +151,11 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 	if len(resources) == 0 {
 		return nil
 	}
+	for i := range resources {
+		if store.CheckTimes("", resources[i].CreatedAt, resources[i].UpdatedAt) != nil {
+			return store.CheckTimes("resources["+strconv.Itoa(i)+"]", resources[i].CreatedAt, resources[i].UpdatedAt)
+		}
+	}
 	order := make([]string, 0, 1) // namespaces in batch order
 	added := map[string]int{}
 	for i := range resources {
@@ -164,7 +169,7 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 	slices.Sort(locking)
 	cols := columnsOf(resources)
 
-	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		b := &pgx.Batch{}
 		for _, ns := range locking {
 			b.Queue(s.q.res.addCount, ns, added[ns])
@@ -202,9 +207,13 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 		if limit := opts.MaxResourcesPerNamespace; limit > 0 {
 			for _, ns := range order {
 				if n := counts[ns]; n > int64(limit) {
-					return store.LimitExceeded("namespace " + quote(ns) + " would hold " + strconv.FormatInt(n, 10) +
-						" resources, more than its limit of " + strconv.Itoa(limit))
+					return store.QuotaExceeded(ns, int(n), limit)
 				}
+			}
+		}
+		for i := range resources {
+			if err := tx.logResource(store.OpCreate, &resources[i]); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -255,28 +264,35 @@ func (s *Store) resourceConflicts(ctx context.Context, resources []store.Resourc
 	if err != nil {
 		return err
 	}
+	// The batch was rolled back, so what the database holds was there
+	// before it: a code or ID found there is taken, one met earlier in the
+	// batch repeats.
 	codes, ids := map[key]bool{}, map[key]bool{}
-	seen := map[key]bool{}
 	var conflicting []string
+	var kinds store.ConflictKind
 	for i := range resources {
 		r := &resources[i]
 		ck, ik := key{r.Namespace, r.Code}, key{r.Namespace, r.ID}
-		bad := codes[ck] || takenCodes[ck] || (r.ID != "" && (ids[ik] || takenIDs[ik]))
+		var kind store.ConflictKind
+		if codes[ck] || (r.ID != "" && ids[ik]) {
+			kind |= store.Repeated
+		}
+		if takenCodes[ck] {
+			kind |= store.CodeTaken
+		}
+		if r.ID != "" && takenIDs[ik] {
+			kind |= store.IDTaken
+		}
 		codes[ck] = true
 		if r.ID != "" {
 			ids[ik] = true
 		}
-		if bad && !seen[ck] {
-			seen[ck] = true
+		if kind != 0 {
+			kinds |= kind
 			conflicting = append(conflicting, r.Code)
 		}
 	}
-	if len(conflicting) == 0 {
-		// The row that conflicted was removed since; still a conflict.
-		return store.Conflict("a resource code or ID is already taken")
-	}
-	slices.Sort(conflicting)
-	return store.Conflict("resource codes or IDs are already taken or repeat within the batch", conflicting...)
+	return store.ResourcesConflict(kinds, conflicting)
 }
 
 // GetResource is one point select on the primary key; pgx prepares it once
@@ -296,11 +312,11 @@ func (s *Store) getOneResource(ctx context.Context, query, namespace, key string
 		var err error
 		r, err = scanResource(s.pool.QueryRow(ctx, query, namespace, key))
 		if errors.Is(err, pgx.ErrNoRows) {
-			msg := "resource " + quote(key) + " does not exist in namespace " + quote(namespace)
+			nf := store.ResourceNotFound(namespace, key)
 			if byID {
-				msg = "no resource has ID " + quote(key) + " in namespace " + quote(namespace)
+				nf = store.ResourceIDNotFound(namespace, key)
 			}
-			return s.notFound(ctx, nil, namespace, msg, key)
+			return s.notFound(ctx, nil, namespace, nf)
 		}
 		return err
 	})
@@ -314,10 +330,10 @@ func (s *Store) getOneResource(ctx context.Context, query, namespace, key string
 // locked for the write. Key fields and CreatedAt keep their stored values.
 func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn func(*store.Resource) error) (store.Resource, error) {
 	var out store.Resource
-	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		old, err := scanResource(tx.QueryRow(ctx, s.q.res.getForUpdate, namespace, code))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return s.notFound(ctx, tx, namespace, "resource "+quote(code)+" does not exist", code)
+			return s.notFound(ctx, tx, namespace, store.ResourceNotFound(namespace, code))
 		}
 		if err != nil {
 			return err
@@ -328,9 +344,19 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 		}
 		r = r.Clone()
 		r.Namespace, r.Code, r.ID, r.CreatedAt = old.Namespace, old.Code, old.ID, old.CreatedAt
+		if err := store.CheckTime("updatedAt", r.UpdatedAt); err != nil {
+			return err
+		}
 		r.UpdatedAt = normTime(r.UpdatedAt)
 		if _, err := tx.Exec(ctx, s.q.res.update, namespace, code, r.Type, r.Name.DefaultValue, encodeI18n(r.Name.I18nValue),
 			r.Description, encodeActions(r.Actions), r.APIIdentifier, r.LinkedToTenant, encodeTime(r.UpdatedAt)); err != nil {
+			return err
+		}
+		if err := tx.logResource(store.OpUpdate, &r); err != nil {
+			return err
+		}
+		// Grants follow the actions they name.
+		if err := s.deleteActionGrants(ctx, tx, namespace, code, old.Actions, r.Actions); err != nil {
 			return err
 		}
 		out = r
@@ -349,7 +375,7 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 	unique := slices.Clone(codes)
 	slices.Sort(unique)
 	unique = slices.Compact(unique)
-	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		if err := s.lockNamespace(ctx, tx, namespace, false); err != nil {
 			return err
 		}
@@ -360,25 +386,54 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 		if err != nil {
 			return err
 		}
-		deleted, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		removed, err := collectResources(rows, len(unique))
 		if err != nil {
 			return err
 		}
-		if len(deleted) < len(unique) {
-			gone := make(map[string]bool, len(deleted))
-			for _, c := range deleted {
-				gone[c] = true
+		if len(removed) < len(unique) {
+			gone := make(map[string]bool, len(removed))
+			for _, r := range removed {
+				gone[r.Code] = true
 			}
 			var missing []string
-			seen := map[string]bool{}
-			for _, c := range codes {
-				if !gone[c] && !seen[c] {
-					seen[c] = true
+			for _, c := range unique {
+				if !gone[c] {
 					missing = append(missing, c)
 				}
 			}
-			return store.NotFound("resources do not exist", missing...)
+			return store.ResourcesNotFound(namespace, missing)
 		}
+		// Grants follow the resources they name, in the same write; each
+		// resource's change comes first, then those of its grants, in the
+		// order the codes were given.
+		grants, err := collectGrants(tx.Query(ctx, s.q.perm.deleteResourcesGrants, namespace, unique))
+		if err != nil {
+			return err
+		}
+		byCode := make(map[string]*store.Resource, len(removed))
+		for i := range removed {
+			byCode[removed[i].Code] = &removed[i]
+		}
+		grantsOf := make(map[string][]store.Grant)
+		for _, g := range grants {
+			grantsOf[g.ResourceCode] = append(grantsOf[g.ResourceCode], g)
+		}
+		logged := make(map[string]bool, len(removed))
+		for _, c := range codes {
+			if logged[c] {
+				continue
+			}
+			logged[c] = true
+			if err := tx.logResource(store.OpDelete, byCode[c]); err != nil {
+				return err
+			}
+			gs := grantsOf[c]
+			sortGrantsByResourceKey(gs)
+			if err := tx.logGrantsDeleted(gs); err != nil {
+				return err
+			}
+		}
+		deleted := removed
 		_, err = tx.Exec(ctx, s.q.res.addCount, namespace, -len(deleted))
 		return err
 	})

@@ -147,7 +147,7 @@ func (s *Store) GetDataTreeNode(ctx context.Context, namespace, code, path strin
 	err := s.read(ctx, func(ctx context.Context) error {
 		err := s.pool.QueryRow(ctx, s.q.tree.get, namespace, code, path).Scan(&tp.Path, &tp.Code, &tp.Name, &tp.Value, &tp.Depth)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return s.notFound(ctx, nil, namespace, "TREE data resource "+quote(code)+" has no node at "+quote(path), code)
+			return s.notFound(ctx, nil, namespace, store.TreeNodeNotFound(namespace, code, path))
 		}
 		return err
 	})

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 
 	"github.com/resreg/resreg/store"
 )
@@ -45,12 +44,12 @@ const (
 // ctx is checked before COMMIT, and COMMIT itself runs without
 // cancellation, so a cancelled write leaves nothing behind and a write that
 // reports success is committed.
-func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
+func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *wtx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if s.closed.Load() {
-		return ErrClosed
+		return store.Closed()
 	}
 	deadline, hasDeadline := ctx.Deadline()
 	if !hasDeadline {
@@ -122,13 +121,18 @@ func (e commitUnknown) Unwrap() []error      { return []error{e.err, errCommitUn
 func (e commitUnknown) Is(target error) bool { return target == errCommitUnknown }
 
 // attempt is one try of write.
-func (s *Store) attempt(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
+func (s *Store) attempt(ctx context.Context, fn func(ctx context.Context, tx *wtx) error) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return translate(ctx, err)
 	}
 	bg := context.WithoutCancel(ctx)
-	if err := fn(ctx, tx); err != nil {
+	w := &wtx{Tx: tx, s: s, ctx: ctx}
+	err = fn(ctx, w)
+	if err == nil {
+		err = w.flushChanges(ctx)
+	}
+	if err != nil {
 		_ = tx.Rollback(bg)
 		var fe fnError
 		if errors.As(err, &fe) {
@@ -152,6 +156,9 @@ func (s *Store) attempt(ctx context.Context, fn func(ctx context.Context, tx pgx
 		}
 		return terr
 	}
+	if w.changed {
+		s.notify.wake()
+	}
 	return nil
 }
 
@@ -163,7 +170,7 @@ func (s *Store) read(ctx context.Context, fn func(ctx context.Context) error) er
 		return err
 	}
 	if s.closed.Load() {
-		return ErrClosed
+		return store.Closed()
 	}
 	for attempt := 1; ; attempt++ {
 		err := fn(ctx)
