@@ -25,12 +25,17 @@ const (
 		RETURNING g.namespace, g.subject_type, g.subject_id, g.resource_code, g.action, g.effect, g.created_at`
 	sqlDeleteResourcesGrants = `DELETE FROM {s}resreg_grants WHERE namespace = $1 AND resource_code = ANY($2) RETURNING ` + sqlGrantCols
 	sqlDeleteActionsGrants   = `DELETE FROM {s}resreg_grants WHERE namespace = $1 AND resource_code = $2 AND action = ANY($3) RETURNING ` + sqlGrantCols
+	// sqlLockKeys takes a transaction advisory lock on each key, in key
+	// order so that two writers never wait on each other in a cycle. The
+	// keys are hashed with the schema, so registries in two schemas of one
+	// database do not share them (a collision only serialises two writes).
+	sqlLockKeys              = `SELECT count(pg_advisory_xact_lock(hashtextextended($1 || chr(10) || k, 0))) FROM (SELECT DISTINCT k FROM unnest($2::text[]) AS u(k) ORDER BY k) AS o`
 	sqlResourceActions       = `SELECT code, actions FROM {s}resreg_resources WHERE namespace = $1 AND code = ANY($2) FOR SHARE`
 )
 
 // permQueries holds the statements of the permission records.
 type permQueries struct {
-	insertGrants, revokeGrants, deleteResourcesGrants, deleteActionsGrants, resourceActions string
+	insertGrants, revokeGrants, deleteResourcesGrants, deleteActionsGrants, resourceActions, lockKeys string
 	grantsByNamespace, grantsBySubject, grantsBySubjectResource, grantsByResource           keyset
 	membershipQueries
 	policyQueries
@@ -40,7 +45,7 @@ func newPermQueries(q func(string) string) permQueries {
 	return permQueries{
 		insertGrants: q(sqlInsertGrants), revokeGrants: q(sqlRevokeGrants),
 		deleteResourcesGrants: q(sqlDeleteResourcesGrants), deleteActionsGrants: q(sqlDeleteActionsGrants),
-		resourceActions: q(sqlResourceActions),
+		resourceActions: q(sqlResourceActions), lockKeys: sqlLockKeys,
 		grantsByNamespace: newKeyset(q, "resreg_grants", sqlGrantCols, []string{"namespace"},
 			[]string{"subject_type", "subject_id", "resource_code", "action", "effect"}),
 		grantsBySubject: newKeyset(q, "resreg_grants", sqlGrantCols, []string{"namespace", "subject_type", "subject_id"},
@@ -80,6 +85,26 @@ func sortGrantsByResourceKey(gs []store.Grant) {
 		return cmp.Or(cmp.Compare(a.Subject.Type, b.Subject.Type), cmp.Compare(a.Subject.ID, b.Subject.ID),
 			cmp.Compare(a.Action, b.Action), cmp.Compare(a.Effect, b.Effect))
 	})
+}
+
+// lockKeys serialises the writes of one kind of record (scope) that touch
+// the same keys. Grant and policy target writes are sets of rows inserted
+// with ON CONFLICT DO NOTHING or deleted if present; under READ COMMITTED
+// two such statements racing on the same rows can each see a part of the
+// other's rows, so a reader could find half a batch. Holding the lock of
+// every namespace (grants) or policy (targets) the batch touches until the
+// commit makes them take turns.
+func (s *Store) lockKeys(ctx context.Context, tx *wtx, scope string, keys []string) error {
+	var n int64
+	return tx.QueryRow(ctx, s.q.perm.lockKeys, "resreg "+scope+" "+s.cfg.schema, keys).Scan(&n)
+}
+
+func grantNamespaces(grants []store.Grant) []string {
+	out := make([]string, len(grants))
+	for i := range grants {
+		out[i] = grants[i].Namespace
+	}
+	return out
 }
 
 // shareNamespaces locks, FOR SHARE, every namespace that key(i) names for
@@ -133,7 +158,11 @@ func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 	if len(grants) == 0 {
 		return nil
 	}
+	keys := grantNamespaces(grants)
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		if err := s.lockKeys(ctx, tx, "grants", keys); err != nil {
+			return err
+		}
 		if err := s.shareNamespaces(ctx, tx, len(grants), func(i int) string { return grants[i].Namespace }); err != nil {
 			return err
 		}
@@ -264,7 +293,11 @@ func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) error {
 	if len(grants) == 0 {
 		return nil
 	}
+	keys := grantNamespaces(grants)
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		if err := s.lockKeys(ctx, tx, "grants", keys); err != nil {
+			return err
+		}
 		if err := s.shareNamespaces(ctx, tx, len(grants), func(i int) string { return grants[i].Namespace }); err != nil {
 			return err
 		}

@@ -58,9 +58,25 @@ func newKeyset(q func(string) string, table, cols string, eq, order []string) ke
 // column the Registry accepts holds a NUL byte.
 const keySep = "\x00"
 
-// listKeyset reads one page of k on the pool. eqArgs are the values of the
-// eq columns, scan reads one row and key gives an item's order columns.
+// listKeyset reads one page of k: on the pool, or, when the total is asked
+// for, in one REPEATABLE READ snapshot so that the page and the count agree
+// whatever commits in between. eqArgs are the values of the eq columns,
+// scan reads one row and key gives an item's order columns.
 func listKeyset[T any](ctx context.Context, s *Store, k *keyset, eqArgs []any, cur store.Cursor, kind, scope string, total bool,
+	scan func(pgx.Row) (T, error), key func(*T) []string) (store.Page[T], error) {
+	if !total {
+		return listKeysetOn(ctx, s.pool, k, eqArgs, cur, kind, scope, false, scan, key)
+	}
+	var page store.Page[T]
+	err := s.snapshot(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		page, err = listKeysetOn(ctx, tx, k, eqArgs, cur, kind, scope, true, scan, key)
+		return err
+	})
+	return page, err
+}
+
+func listKeysetOn[T any](ctx context.Context, db querier, k *keyset, eqArgs []any, cur store.Cursor, kind, scope string, total bool,
 	scan func(pgx.Row) (T, error), key func(*T) []string) (store.Page[T], error) {
 	var page store.Page[T]
 	query, args := k.first, append(make([]any, 0, len(eqArgs)+k.orderLen+1), eqArgs...)
@@ -75,7 +91,7 @@ func listKeyset[T any](ctx context.Context, s *Store, k *keyset, eqArgs []any, c
 		}
 	}
 	args = append(args, cur.Limit+1)
-	rows, err := s.pool.Query(ctx, query, args...)
+	rows, err := db.Query(ctx, query, args...)
 	if err != nil {
 		return page, err
 	}
@@ -87,7 +103,7 @@ func listKeyset[T any](ctx context.Context, s *Store, k *keyset, eqArgs []any, c
 		return strings.Join(key(item), keySep)
 	})
 	if total {
-		if err := s.pool.QueryRow(ctx, k.count, eqArgs...).Scan(&page.TotalCount); err != nil {
+		if err := db.QueryRow(ctx, k.count, eqArgs...).Scan(&page.TotalCount); err != nil {
 			return page, err
 		}
 	}

@@ -231,8 +231,13 @@ func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 	}
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		if _, err := tx.Exec(ctx, s.q.perm.insertPolicy, p.ID, p.Name, p.Description, statements, encodeTime(p.CreatedAt), encodeTime(p.UpdatedAt)); err != nil {
-			if c, ok := uniqueConstraint(err); ok {
-				if c == "resreg_data_policies_name" {
+			if isUnique(err) {
+				// Which key was taken is read back, not taken from the
+				// violation: the primary key is checked first, and a
+				// taken name is the one the contract reports first.
+				if taken, err := s.policyNameIsTaken(ctx, p.Name); err != nil {
+					return err
+				} else if taken {
 					return policyNameTaken(p.Name)
 				}
 				e := store.Conflict("data policy ID "+quote(p.ID)+" is already taken", p.ID)
@@ -249,6 +254,14 @@ func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 		}
 		return tx.logPolicy(store.OpCreate, p)
 	})
+}
+
+// policyNameIsTaken runs outside the failed write transaction, which
+// PostgreSQL no longer accepts statements in.
+func (s *Store) policyNameIsTaken(ctx context.Context, name string) (bool, error) {
+	var taken bool
+	err := s.pool.QueryRow(ctx, s.q.perm.policyNameTaken, name).Scan(&taken)
+	return taken, err
 }
 
 // GetDataPolicy is a point select on the primary key.
@@ -508,6 +521,9 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 		names[i], created[i] = targets[i].Name, encodeTime(targets[i].CreatedAt)
 	}
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		if err := s.lockKeys(ctx, tx, "targets", p); err != nil {
+			return err
+		}
 		if err := s.requirePolicies(ctx, tx, targets); err != nil {
 			return err
 		}
@@ -542,6 +558,9 @@ func (s *Store) DetachDataPolicies(ctx context.Context, targets []store.PolicyTa
 	}
 	p, st, si := targetColumns(targets)
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		if err := s.lockKeys(ctx, tx, "targets", p); err != nil {
+			return err
+		}
 		if err := s.requirePolicies(ctx, tx, targets); err != nil {
 			return err
 		}
