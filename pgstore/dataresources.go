@@ -295,6 +295,7 @@ func (s *Store) lockFreeNamespaceCheck(ctx context.Context, q querier, ns string
 // query, and calls keep with each match (and its tree size, 0 for none)
 // until keep returns false.
 func (s *Store) scanData(ctx context.Context, q querier, ns, after string, chunk int, filter store.DataResourceFilter, keep func(store.DataResource, int) bool) error {
+	match := filter.Matcher() // built once: a filter can hold large sets
 	for {
 		rows, err := q.Query(ctx, s.q.data.list, ns, after, chunk)
 		if err != nil {
@@ -313,7 +314,7 @@ func (s *Store) scanData(ctx context.Context, q querier, ns, after string, chunk
 			if !hasTree {
 				size = 0
 			}
-			if !stopped && filter.Match(&d) && !keep(d, size) {
+			if !stopped && match(&d) && !keep(d, size) {
 				stopped = true
 			}
 			dr = dataRow{}

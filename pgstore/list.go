@@ -116,7 +116,8 @@ func (s *Store) listResourcesFiltered(ctx context.Context, filter store.Resource
 		return err
 	}
 	items := make([]store.Resource, 0, min(cur.Limit+1, 128))
-	err := s.scanMatching(ctx, filter.Namespace, cur.After, filter.Match, func(r store.Resource) bool {
+	match := filter.Matcher()
+	err := s.scanMatching(ctx, filter.Namespace, cur.After, match, func(r store.Resource) bool {
 		items = append(items, r)
 		return len(items) <= cur.Limit
 	})
@@ -125,7 +126,7 @@ func (s *Store) listResourcesFiltered(ctx context.Context, filter store.Resource
 	}
 	page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindResources, filter.Namespace, resourceCode)
 	if total {
-		return s.scanMatching(ctx, filter.Namespace, "", filter.Match, func(store.Resource) bool {
+		return s.scanMatching(ctx, filter.Namespace, "", match, func(store.Resource) bool {
 			page.TotalCount++
 			return true
 		})
@@ -153,7 +154,8 @@ func (s *Store) listResourcesByKey(ctx context.Context, filter store.ResourceFil
 			return err
 		}
 	}
-	matched := slices.DeleteFunc(found, func(r store.Resource) bool { return !filter.Match(&r) })
+	match := filter.Matcher()
+	matched := slices.DeleteFunc(found, func(r store.Resource) bool { return !match(&r) })
 	// The query orders by code already; sorting again costs nothing and
 	// does not depend on the database's collation.
 	slices.SortFunc(matched, func(a, b store.Resource) int { return strings.Compare(a.Code, b.Code) })

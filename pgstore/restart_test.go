@@ -60,6 +60,21 @@ func TestServerRestart(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, s.Close()) })
 	ctx := t.Context()
 	require.NoError(t, s.CreateNamespace(ctx, store.Namespace{Code: "ns", Name: "NS"}))
+	doc := storetest.NewResource("ns", "doc")
+	doc.Actions = []store.Action{{Name: "read"}}
+	require.NoError(t, s.CreateResources(ctx, []store.Resource{doc}, store.WriteOptions{}))
+	// The listener starts now, so that the restart breaks its connection.
+	_ = s.ChangesNotify()
+
+	const grantBatch = 50
+	grants := func(i int) []store.Grant {
+		gs := make([]store.Grant, grantBatch)
+		for j := range gs {
+			gs[j] = store.Grant{Namespace: "ns", Subject: store.Subject{Type: store.SubjectUser, ID: fmt.Sprintf("u%04d-%04d", i, j)},
+				ResourceCode: "doc", Action: "read", Effect: store.EffectAllow}
+		}
+		return gs
+	}
 
 	const batchSize = 200
 	batch := func(i int) []store.Resource {
@@ -77,11 +92,31 @@ func TestServerRestart(t *testing.T) {
 		err   error
 	}
 	var (
-		mu       sync.Mutex
-		outcomes []outcome
-		stop     = make(chan struct{})
-		wg       sync.WaitGroup
+		mu            sync.Mutex
+		outcomes      []outcome
+		grantOutcomes []outcome
+		stop          = make(chan struct{})
+		wg            sync.WaitGroup
 	)
+	// A second writer sends permission batches across the restart.
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err := s.AddGrants(cctx, grants(i))
+			cancel()
+			mu.Lock()
+			grantOutcomes = append(grantOutcomes, outcome{i, err})
+			mu.Unlock()
+			if err != nil {
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	})
 	wg.Go(func() {
 		for i := 0; ; i++ {
 			select {
@@ -120,10 +155,61 @@ func TestServerRestart(t *testing.T) {
 		_, err := s.GetNamespace(ctx, "ns")
 		return err == nil
 	}, 15*time.Second, 50*time.Millisecond, "the store did not recover after the server came back")
-	require.NoError(t, s.CreateNamespace(ctx, store.Namespace{Code: "after", Name: "After"}))
+	// The listener reconnects by itself: a commit by another instance
+	// wakes this one's watchers.
+	woken := s.ChangesNotify()
+	other, err := pgstore.Open(ctx, d, pgstore.WithSchema(schema))
+	require.NoError(t, err)
+	defer other.Close()
+	require.Eventually(t, func() bool {
+		require.NoError(t, other.CreateNamespace(ctx, store.Namespace{Code: fmt.Sprintf("after-%d", time.Now().UnixNano()), Name: "After"}))
+		select {
+		case <-woken:
+			return true
+		case <-time.After(200 * time.Millisecond):
+			return false
+		}
+	}, 15*time.Second, 10*time.Millisecond, "no notification reached the store after the restart")
 	time.Sleep(300 * time.Millisecond)
 	close(stop)
 	wg.Wait()
+
+	// Every permission batch is whole or absent, and so are its changes.
+	var grantsOK, grantsFailed int
+	for _, o := range grantOutcomes {
+		page, err := s.ListGrants(ctx, store.GrantFilter{Namespace: "ns", Subject: &grants(o.batch)[0].Subject}, store.ListOptions{})
+		require.NoError(t, err)
+		if o.err == nil {
+			grantsOK++
+			require.Len(t, page.Items, 1, "grant batch %d was reported written", o.batch)
+		} else {
+			grantsFailed++
+			requireTyped(t, o.err, fmt.Sprintf("grant batch %d", o.batch))
+		}
+	}
+	all, err := s.ListGrants(ctx, store.GrantFilter{Namespace: "ns"}, store.ListOptions{IncludeTotal: true})
+	require.NoError(t, err)
+	require.Zero(t, all.TotalCount%grantBatch, "a grant batch is half-written: %d grants", all.TotalCount)
+	var grantChanges int
+	var prev int64
+	for since := int64(0); ; {
+		cs, err := s.Changes(ctx, since, store.MaxChangesLimit)
+		require.NoError(t, err)
+		if len(cs) == 0 {
+			break
+		}
+		for _, c := range cs {
+			require.Equal(t, prev+1, c.Seq, "the change log has a gap or a repeat")
+			prev = c.Seq
+			if c.Kind == store.KindGrant {
+				grantChanges++
+			}
+		}
+		since = cs[len(cs)-1].Seq
+	}
+	require.Equal(t, all.TotalCount, grantChanges, "every grant written has its change, and no other")
+	require.NotZero(t, grantsOK, "no grant batch was written")
+	t.Logf("%d grant batches written, %d failed during the restart", grantsOK, grantsFailed)
 
 	// Every batch is in the database whole or not at all; every batch
 	// reported written is there; failures were typed.
