@@ -29,14 +29,14 @@ const (
 	// order so that two writers never wait on each other in a cycle. The
 	// keys are hashed with the schema, so registries in two schemas of one
 	// database do not share them (a collision only serialises two writes).
-	sqlLockKeys              = `SELECT count(pg_advisory_xact_lock(hashtextextended($1 || chr(10) || k, 0))) FROM (SELECT DISTINCT k FROM unnest($2::text[]) AS u(k) ORDER BY k) AS o`
-	sqlResourceActions       = `SELECT code, actions FROM {s}resreg_resources WHERE namespace = $1 AND code = ANY($2) FOR SHARE`
+	sqlLockKeys        = `SELECT count(pg_advisory_xact_lock(hashtextextended($1 || chr(10) || k, 0))) FROM (SELECT DISTINCT k FROM unnest($2::text[]) AS u(k) ORDER BY k) AS o`
+	sqlResourceActions = `SELECT code, actions FROM {s}resreg_resources WHERE namespace = $1 AND code = ANY($2) FOR SHARE`
 )
 
 // permQueries holds the statements of the permission records.
 type permQueries struct {
 	insertGrants, revokeGrants, deleteResourcesGrants, deleteActionsGrants, resourceActions, lockKeys string
-	grantsByNamespace, grantsBySubject, grantsBySubjectResource, grantsByResource           keyset
+	grantsByNamespace, grantsBySubject, grantsBySubjectResource, grantsByResource                     keyset
 	membershipQueries
 	policyQueries
 }

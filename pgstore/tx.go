@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-
 	"github.com/resreg/resreg/store"
 )
 
