@@ -47,3 +47,14 @@ func TestChangesNotifyAcrossInstances(t *testing.T) {
 	// Close stops the listener and waits for it.
 	require.NoError(t, a.Close())
 }
+
+// The package's failure sentinels are storage failures in the contract's
+// terms, so callers that know only the store package can classify them.
+func TestFailureSentinelsAreStorageFailures(t *testing.T) {
+	for _, err := range []error{pgstore.ErrUnavailable, pgstore.ErrDatabase,
+		&store.Error{Message: "x", Err: pgstore.ErrUnavailable}, &store.Error{Message: "x", Err: pgstore.ErrDatabase}} {
+		require.ErrorIs(t, err, store.ErrStorage, "%v", err)
+	}
+	require.NotErrorIs(t, pgstore.ErrUnavailable, pgstore.ErrDatabase)
+	require.ErrorIs(t, pgstore.ErrClosed, store.ErrClosed)
+}

@@ -44,6 +44,7 @@ func requireTyped(t *testing.T, err error, what string) {
 	var pe *pgconn.PgError
 	require.False(t, errors.As(err, &pe), "%s: a driver error reached the caller: %v", what, err)
 	require.True(t, errors.Is(err, pgstore.ErrUnavailable) || errors.Is(err, store.ErrBusy), "%s: %v", what, err)
+	require.True(t, errors.Is(err, store.ErrStorage) || errors.Is(err, store.ErrBusy), "%s is neither a storage failure nor busy: %v", what, err)
 }
 
 func TestServerRestart(t *testing.T) {
