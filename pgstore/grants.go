@@ -99,33 +99,54 @@ func (s *Store) lockKeys(ctx context.Context, tx *wtx, scope string, keys []stri
 	return tx.QueryRow(ctx, s.q.perm.lockKeys, "resreg "+scope+" "+s.cfg.schema, keys).Scan(&n)
 }
 
-func grantNamespaces(grants []store.Grant) []string {
-	out := make([]string, len(grants))
-	for i := range grants {
-		out[i] = grants[i].Namespace
-	}
-	return out
-}
+// (grantPrelude takes the "grants" locks in its own batch.)
 
-// shareNamespaces locks, FOR SHARE, every namespace that key(i) names for
-// i < n, in code order (so writers never deadlock on them), and returns
-// ErrNamespaceNotFound for the first missing one in the records' order.
-// DeleteNamespace locks the row FOR UPDATE, so it waits for these writes
-// and then sees what they added.
-func (s *Store) shareNamespaces(ctx context.Context, tx *wtx, n int, key func(i int) string) error {
+// grantPrelude runs, in one round trip, what a grant write does before it
+// writes: the advisory locks of its namespaces (see lockKeys), a FOR KEY
+// SHARE lock on each namespace row in code order (so writers never deadlock
+// on them; DeleteNamespace locks the row FOR UPDATE, so it waits for this
+// write and then sees what it added), and, when check is set, the declared
+// actions of every resource the grants name, read FOR SHARE so that they
+// cannot be deleted or lose an action before the commit. It then returns
+// the first error of the contract: ErrNamespaceNotFound for the first
+// missing namespace in the batch's order, ErrNotFound listing the resource
+// codes (other than "*") that name no resource, ErrInvalid listing the
+// actions their resource does not declare.
+func (s *Store) grantPrelude(ctx context.Context, tx *wtx, grants []store.Grant, check bool) error {
+	type key struct{ ns, code string }
 	order := make([]string, 0, 1)
-	for i := range n {
-		if ns := key(i); !slices.Contains(order, ns) {
-			order = append(order, ns)
+	codesOf := make(map[string][]string)
+	seen := make(map[key]bool)
+	for i := range grants {
+		g := &grants[i]
+		if !slices.Contains(order, g.Namespace) {
+			order = append(order, g.Namespace)
+		}
+		k := key{g.Namespace, g.ResourceCode}
+		if check && !seen[k] && g.ResourceCode != store.Wildcard {
+			seen[k] = true
+			codesOf[g.Namespace] = append(codesOf[g.Namespace], g.ResourceCode)
 		}
 	}
 	sorted := slices.Clone(order)
 	slices.Sort(sorted)
 	b := &pgx.Batch{}
+	b.Queue(s.q.perm.lockKeys, "resreg grants "+s.cfg.schema, sorted)
 	for _, ns := range sorted {
 		b.Queue(s.q.ns.share, ns)
 	}
+	for _, ns := range sorted {
+		if codes := codesOf[ns]; len(codes) > 0 {
+			slices.Sort(codes)
+			b.Queue(s.q.perm.resourceActions, ns, codes)
+		}
+	}
 	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	var locked int64
+	if err := br.QueryRow().Scan(&locked); err != nil {
+		return err
+	}
 	found := make(map[string]bool, len(sorted))
 	for _, ns := range sorted {
 		var one int
@@ -133,7 +154,29 @@ func (s *Store) shareNamespaces(ctx context.Context, tx *wtx, n int, key func(i 
 		if err == nil {
 			found[ns] = true
 		} else if err != pgx.ErrNoRows {
-			br.Close()
+			return err
+		}
+	}
+	declared := make(map[key][]store.Action)
+	for _, ns := range sorted {
+		if len(codesOf[ns]) == 0 {
+			continue
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		var code string
+		var acts *string
+		_, err = pgx.ForEachRow(rows, []any{&code, &acts}, func() error {
+			a, err := decodeActions(acts)
+			if a == nil {
+				a = []store.Action{}
+			}
+			declared[key{ns, code}] = a
+			return err
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -145,12 +188,34 @@ func (s *Store) shareNamespaces(ctx context.Context, tx *wtx, n int, key func(i 
 			return store.NamespaceNotFound(ns)
 		}
 	}
+	if !check {
+		return nil
+	}
+	var missing, undeclared []string
+	for i := range grants {
+		g := &grants[i]
+		if g.ResourceCode == store.Wildcard {
+			continue
+		}
+		acts, ok := declared[key{g.Namespace, g.ResourceCode}]
+		switch {
+		case !ok:
+			missing = append(missing, g.ResourceCode)
+		case g.Action != store.Wildcard && !slices.ContainsFunc(acts, func(a store.Action) bool { return a.Name == g.Action }):
+			undeclared = append(undeclared, g.Action)
+		}
+	}
+	if len(missing) > 0 {
+		return store.NotFound("granted resources do not exist", sortedUnique(missing)...)
+	}
+	if len(undeclared) > 0 {
+		return &store.Error{Message: "granted actions are not declared by their resources", Codes: sortedUnique(undeclared), Err: store.ErrInvalid}
+	}
 	return nil
 }
 
-// AddGrants locks the namespaces, reads (FOR SHARE, so that they cannot be
-// deleted or lose an action before the commit) the resources the grants
-// name, and inserts the batch with one statement.
+// AddGrants sends the prelude (locks and checks, one round trip), then
+// inserts the batch with one statement.
 func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -158,15 +223,8 @@ func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 	if len(grants) == 0 {
 		return nil
 	}
-	keys := grantNamespaces(grants)
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
-		if err := s.lockKeys(ctx, tx, "grants", keys); err != nil {
-			return err
-		}
-		if err := s.shareNamespaces(ctx, tx, len(grants), func(i int) string { return grants[i].Namespace }); err != nil {
-			return err
-		}
-		if err := s.checkGrantTargets(ctx, tx, grants); err != nil {
+		if err := s.grantPrelude(ctx, tx, grants, true); err != nil {
 			return err
 		}
 		n := len(grants)
@@ -199,85 +257,6 @@ func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 	})
 }
 
-// checkGrantTargets returns ErrNotFound listing the resource codes (other
-// than "*") that name no resource of their namespace, else ErrInvalid
-// listing the actions their resource does not declare.
-func (s *Store) checkGrantTargets(ctx context.Context, tx *wtx, grants []store.Grant) error {
-	type key struct{ ns, code string }
-	byNamespace := make(map[string][]string)
-	seen := make(map[key]bool)
-	for i := range grants {
-		g := &grants[i]
-		k := key{g.Namespace, g.ResourceCode}
-		if seen[k] || g.ResourceCode == store.Wildcard {
-			continue
-		}
-		seen[k] = true
-		byNamespace[g.Namespace] = append(byNamespace[g.Namespace], g.ResourceCode)
-	}
-	if len(byNamespace) == 0 {
-		return nil
-	}
-	namespaces := make([]string, 0, len(byNamespace))
-	for ns := range byNamespace {
-		namespaces = append(namespaces, ns)
-	}
-	slices.Sort(namespaces)
-	b := &pgx.Batch{}
-	for _, ns := range namespaces {
-		codes := byNamespace[ns]
-		slices.Sort(codes)
-		b.Queue(s.q.perm.resourceActions, ns, codes)
-	}
-	br := tx.SendBatch(ctx, b)
-	declared := make(map[key][]store.Action)
-	for _, ns := range namespaces {
-		rows, err := br.Query()
-		if err != nil {
-			br.Close()
-			return err
-		}
-		var code string
-		var acts *string
-		_, err = pgx.ForEachRow(rows, []any{&code, &acts}, func() error {
-			a, err := decodeActions(acts)
-			if a == nil {
-				a = []store.Action{}
-			}
-			declared[key{ns, code}] = a
-			return err
-		})
-		if err != nil {
-			br.Close()
-			return err
-		}
-	}
-	if err := br.Close(); err != nil {
-		return err
-	}
-	var missing, undeclared []string
-	for i := range grants {
-		g := &grants[i]
-		if g.ResourceCode == store.Wildcard {
-			continue
-		}
-		acts, found := declared[key{g.Namespace, g.ResourceCode}]
-		switch {
-		case !found:
-			missing = append(missing, g.ResourceCode)
-		case g.Action != store.Wildcard && !slices.ContainsFunc(acts, func(a store.Action) bool { return a.Name == g.Action }):
-			undeclared = append(undeclared, g.Action)
-		}
-	}
-	if len(missing) > 0 {
-		return store.NotFound("granted resources do not exist", sortedUnique(missing)...)
-	}
-	if len(undeclared) > 0 {
-		return &store.Error{Message: "granted actions are not declared by their resources", Codes: sortedUnique(undeclared), Err: store.ErrInvalid}
-	}
-	return nil
-}
-
 func sortedUnique(list []string) []string {
 	list = slices.Clone(list)
 	slices.Sort(list)
@@ -293,12 +272,8 @@ func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) error {
 	if len(grants) == 0 {
 		return nil
 	}
-	keys := grantNamespaces(grants)
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
-		if err := s.lockKeys(ctx, tx, "grants", keys); err != nil {
-			return err
-		}
-		if err := s.shareNamespaces(ctx, tx, len(grants), func(i int) string { return grants[i].Namespace }); err != nil {
+		if err := s.grantPrelude(ctx, tx, grants, false); err != nil {
 			return err
 		}
 		n := len(grants)
