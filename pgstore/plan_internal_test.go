@@ -41,6 +41,17 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"tree node by path", s.q.tree.get, []any{"default", "a", "x/y"}},
 		{"load trees", s.q.tree.load, []any{"default", []string{"a"}}},
 		{"list namespaces", s.q.ns.list, []any{"a", 100}},
+		{"changes after a seq", s.q.changes.list, []any{int64(5), 100}},
+		{"grants of a namespace, next page", s.q.perm.grantsByNamespace.next, []any{"default", "USER", "u", "a", "read", "ALLOW", 100}},
+		{"grants of a subject, next page", s.q.perm.grantsBySubject.next, []any{"default", "USER", "u", "a", "read", "ALLOW", 100}},
+		{"grants on a resource, next page", s.q.perm.grantsByResource.next, []any{"default", "a", "USER", "u", "read", "ALLOW", 100}},
+		{"members of a subject, next page", s.q.perm.membersOf.next, []any{"GROUP", "g", "USER", "u", 100}},
+		{"parents of a subject, next page", s.q.perm.parentsOf.next, []any{"USER", "u", "GROUP", "g", 100}},
+		{"all memberships, next page", s.q.perm.allMemberships.next, []any{"GROUP", "g", "USER", "u", 100}},
+		{"policies by name, next page", s.q.perm.policiesByName.next, []any{"p", 100}},
+		{"targets of a policy, next page", s.q.perm.targetsOf.next, []any{"p", "USER", "u", 100}},
+		{"all targets, next page", s.q.perm.allTargets.next, []any{"p", "USER", "u", 100}},
+		{"exact refs on a data resource", s.q.perm.exactRefs, []any{"default", "a"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
