@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/resreg/resreg/memstore"
+	"github.com/resreg/resreg/pgstore/pgtest"
 	"github.com/resreg/resreg/sqlitestore"
 	"github.com/resreg/resreg/store"
 )
@@ -27,6 +28,13 @@ var allStores = []storeFactory{
 		t.Cleanup(func() { require.NoError(t, s.Close()) })
 		return s
 	}},
+}
+
+// PostgreSQL joins the list when RESREG_POSTGRES_DSN names a database.
+func init() {
+	if pgtest.Enabled() {
+		allStores = append(allStores, storeFactory{"pgstore", func(t *testing.T) store.Store { return pgtest.Open(t) }})
+	}
 }
 
 // forEachStore runs fn as a subtest per store.

@@ -146,6 +146,7 @@ func sqlDataset(b *testing.B) (*resreg.Registry, *sqlitestore.Store) {
 }
 
 func closeDatasets() {
+	closePgDataset()
 	if sqlData.sql != nil {
 		sqlData.sql.Close()
 	}

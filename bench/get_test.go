@@ -70,6 +70,7 @@ func BenchmarkGetResource(b *testing.B) {
 	}
 	b.Run("sqlite", sqlite(false))
 	b.Run("sqlite-cancelable", sqlite(true))
+	b.Run("pgstore", pgGet)
 
 	memstoreGet := func(b *testing.B, reg *resreg.Registry, m map[string]store.Resource, codes []string) {
 		ctx := context.Background()

@@ -41,6 +41,10 @@ func BenchmarkListResources(b *testing.B) {
 		reg, _ := sqlDataset(b)
 		run(b, reg)
 	})
+	b.Run("pgstore", func(b *testing.B) {
+		reg, _ := pgDataset(b)
+		run(b, reg)
+	})
 	b.Run("memstore", func(b *testing.B) {
 		run(b, memDataset(b))
 	})

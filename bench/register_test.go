@@ -60,6 +60,8 @@ func BenchmarkRegisterResources(b *testing.B) {
 		mustEqual(b, "raw row", got, want)
 	})
 
+	b.Run("pgstore", pgRegister)
+
 	b.Run("memstore", func(b *testing.B) {
 		ctx := context.Background()
 		in := registerInput("r", 0, batchSize)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/resreg/resreg"
 	"github.com/resreg/resreg/memstore"
+	"github.com/resreg/resreg/pgstore/pgtest"
 	"github.com/resreg/resreg/sqlitestore"
 	"github.com/resreg/resreg/store"
 )
@@ -26,6 +27,13 @@ type env struct {
 // storeKinds names the stores every test runs against.
 var storeKinds = []string{"memstore", "sqlite"}
 
+// PostgreSQL joins them when RESREG_POSTGRES_DSN names a database.
+func init() {
+	if pgtest.Enabled() {
+		storeKinds = append(storeKinds, "postgres")
+	}
+}
+
 // newEnv opens a fresh store of kind, closed when the test ends. The SQLite
 // store is a file in the test's temporary directory.
 func newEnv(t testing.TB, kind string, opts ...resreg.Option) *env {
@@ -33,6 +41,9 @@ func newEnv(t testing.TB, kind string, opts ...resreg.Option) *env {
 	switch kind {
 	case "memstore":
 		st := memstore.New()
+		return &env{store: st, reg: resreg.New(st, opts...)}
+	case "postgres":
+		st := pgtest.Open(t)
 		return &env{store: st, reg: resreg.New(st, opts...)}
 	case "sqlite":
 		path := filepath.Join(t.TempDir(), "registry.db")
