@@ -294,11 +294,18 @@ func stepInto(n *yaml.Node, step string) *yaml.Node {
 	if strings.HasPrefix(step, "[") {
 		i, err := strconv.Atoi(strings.Trim(step, "[]"))
 		if err != nil {
+			// A quoted key names the key itself (a locale key that is not
+			// one): point at the key, not its value.
 			key, uerr := strconv.Unquote(strings.Trim(step, "[]"))
-			if uerr != nil {
+			if uerr != nil || n.Kind != yaml.MappingNode {
 				return nil
 			}
-			return stepInto(n, key)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == key {
+					return n.Content[i]
+				}
+			}
+			return nil
 		}
 		if n.Kind != yaml.SequenceNode || i < 0 || i >= len(n.Content) {
 			return nil

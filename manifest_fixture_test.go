@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/resreg/resreg"
+	"github.com/resreg/resreg/memstore"
 	"github.com/resreg/resreg/store"
 )
 
@@ -71,3 +72,5 @@ func seedExample(t *testing.T, r *resreg.Registry) {
 		TargetList: []resreg.Target{{Type: "ROLE", ID: "admin", Name: "Administrators"}}}))
 	require.NoError(t, r.AddMembers(ctx, resreg.Role("admin"), resreg.User("alice")))
 }
+
+func memstoreNew() store.Store { return memstore.New() }
