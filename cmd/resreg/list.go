@@ -122,6 +122,8 @@ func runList(ctx context.Context, args []string, env func(string) string, stdout
 	}
 }
 
-func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
