@@ -63,6 +63,9 @@ func seedDB(t *testing.T, path string) {
 	_, err = r.RegisterResources(ctx, resreg.RegisterInput{Type: "your_resource_type", AssignCodeToID: true,
 		Resources: []resreg.RegisterItem{{Code: "r1", Name: resreg.Name("One")}}})
 	require.NoError(t, err)
+	require.NoError(t, r.AuthorizeResources(ctx, resreg.AuthorizeResourcesInput{List: []resreg.AuthorizeItem{{
+		TargetType: "ROLE", TargetIdentifiers: []string{"admin"}, Resources: []resreg.ResourceActions{{Code: "ecs", Actions: []string{"ecs:Start"}}}}}}))
+	require.NoError(t, r.AddMembers(ctx, resreg.Role("admin"), resreg.User("alice")))
 }
 
 func TestCLIDrivesTheBinary(t *testing.T) {
@@ -72,7 +75,7 @@ func TestCLIDrivesTheBinary(t *testing.T) {
 	example := filepath.Join("..", "..", "examples", "registry.yaml")
 
 	t.Run("help on every command, with an example", func(t *testing.T) {
-		for _, name := range []string{"plan", "export", "get", "list", "changes", "serve"} {
+		for _, name := range []string{"plan", "export", "get", "list", "changes", "check", "serve"} {
 			res := run(t, bin, name, "--help")
 			require.Equal(t, 0, res.code, name)
 			require.Contains(t, res.stderr, "usage: resreg "+name, name)
@@ -162,11 +165,26 @@ func TestCLIDrivesTheBinary(t *testing.T) {
 		require.Equal(t, 0, res.code, res.stderr)
 		var changes []resreg.Change
 		require.NoError(t, json.Unmarshal([]byte(res.stdout), &changes))
-		require.Len(t, changes, 2)
+		require.Len(t, changes, 4)
 		res = run(t, bin, "changes", "--db", db, "--since", "1", "-o", "json")
 		require.NoError(t, json.Unmarshal([]byte(res.stdout), &changes))
-		require.Len(t, changes, 1)
+		require.Len(t, changes, 3)
 		require.Equal(t, "r1", changes[0].Key)
+	})
+
+	t.Run("check", func(t *testing.T) {
+		res := run(t, bin, "check", "--db", db, "--user", "alice", "--resource", "ecs", "--action", "ecs:Start")
+		require.Equal(t, 0, res.code, res.stderr)
+		require.Equal(t, "allowed\n", res.stdout)
+		res = run(t, bin, "check", "--db", db, "--user", "bob", "--resource", "ecs", "--action", "ecs:Start", "-o", "json")
+		require.Equal(t, 0, res.code, res.stderr)
+		require.JSONEq(t, `{"allowed": false}`, res.stdout)
+		res = run(t, bin, "check", "--db", db, "--user", "alice", "--namespace", "default", "--resource", "ecs", "--action", "ecs:Start", "--explain")
+		require.Equal(t, 0, res.code, res.stderr)
+		require.Contains(t, res.stdout, "allowed")
+		require.Contains(t, res.stdout, "ROLE:admin via USER:alice")
+		res = run(t, bin, "check", "--db", db, "--user", "alice")
+		require.Equal(t, 2, res.code)
 	})
 
 	t.Run("usage errors exit 2, failures 1", func(t *testing.T) {

@@ -6,6 +6,7 @@
 //	resreg get resource NS CODE
 //	resreg list resources|data-resources|namespaces|policies [--namespace ns] [--keyword k]
 //	resreg changes [--since N] [--follow]
+//	resreg check --user u --namespace ns --resource r --action a [--explain]
 //
 // Each subcommand lives in its own file and registers itself in
 // [commands]; it parses its own flags with the standard flag package and
