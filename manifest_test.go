@@ -203,3 +203,24 @@ func TestPlanRefusesAnIDChange(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, "namespaces[0].resources[1].id", se.Field)
 }
+
+func TestPlanAndExportStopOnACancelledContext(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s store.Store) {
+		r := fixedRegistry(s)
+		seedExample(t, r)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := r.Plan(ctx, decodeFile(t, "examples/registry.yaml"), resreg.PlanOptions{})
+		require.ErrorIs(t, err, context.Canceled)
+		_, err = r.Export(ctx)
+		require.ErrorIs(t, err, context.Canceled)
+	})
+}
+
+func TestPlanOptionsAreChecked(t *testing.T) {
+	_, err := resreg.New(memstoreNew()).Plan(context.Background(), resreg.Manifest{}, resreg.PlanOptions{Namespaces: []string{"ok", "not ok"}})
+	require.ErrorIs(t, err, resreg.ErrInvalid)
+	var se *resreg.Error
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, "namespaces[1]", se.Field)
+}
