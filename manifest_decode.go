@@ -44,6 +44,11 @@ func DecodeManifest(r io.Reader) (Manifest, error) {
 	if len(data) > MaxManifestBytes {
 		return Manifest{}, &ManifestError{Err: store.Invalid("", "a manifest holds at most "+strconv.Itoa(MaxManifestBytes)+" bytes")}
 	}
+	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+		if doc, ok := jsonNodes(data); ok {
+			return decodeNodes(doc)
+		}
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -56,12 +61,17 @@ func DecodeManifest(r io.Reader) (Manifest, error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return Manifest{}, &ManifestError{Line: extra.Line, Column: extra.Column, Err: store.Invalid("", "a manifest is one document")}
 	}
+	return decodeNodes(&doc)
+}
+
+// decodeNodes builds and checks the manifest of a parsed document.
+func decodeNodes(doc *yaml.Node) (Manifest, error) {
 	d := &walker{}
-	m := d.manifest(&doc)
+	m := d.manifest(doc)
 	if d.err != nil {
 		return Manifest{}, d.err
 	}
-	m.root = &doc
+	m.root = doc
 	if err := (&Registry{limits: DefaultLimits()}).checkManifest(m); err != nil {
 		return Manifest{}, err
 	}
