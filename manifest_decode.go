@@ -66,6 +66,9 @@ func DecodeManifest(r io.Reader) (Manifest, error) {
 
 // decodeNodes builds and checks the manifest of a parsed document.
 func decodeNodes(doc *yaml.Node) (Manifest, error) {
+	if err := noAliases(doc); err != nil {
+		return Manifest{}, err
+	}
 	d := &walker{}
 	m := d.manifest(doc)
 	if d.err != nil {
@@ -88,18 +91,32 @@ func (w *walker) fail(n *yaml.Node, field, msg string) {
 	}
 }
 
-// value resolves aliases and document nodes.
+// value resolves document nodes. Aliases are refused where they are met
+// (see noAliases), so a manifest's size is the size of its text.
 func value(n *yaml.Node) *yaml.Node {
-	for n != nil && (n.Kind == yaml.AliasNode || n.Kind == yaml.DocumentNode) {
-		if n.Kind == yaml.AliasNode {
-			n = n.Alias
-		} else if len(n.Content) > 0 {
-			n = n.Content[0]
-		} else {
+	for n != nil && n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
 			return nil
 		}
+		n = n.Content[0]
 	}
 	return n
+}
+
+// noAliases refuses YAML aliases (*name) anywhere in the document: each
+// would let a few bytes stand for a whole subtree, and nested ones for
+// exponentially many ("billion laughs").
+func noAliases(doc *yaml.Node) *ManifestError {
+	stack := []*yaml.Node{doc}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Kind == yaml.AliasNode {
+			return &ManifestError{Line: n.Line, Column: n.Column, Err: store.Invalid("", "a manifest may not use YAML aliases (*"+n.Value+")")}
+		}
+		stack = append(stack, n.Content...)
+	}
+	return nil
 }
 
 func isNull(n *yaml.Node) bool { return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null" }

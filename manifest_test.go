@@ -224,3 +224,12 @@ func TestPlanOptionsAreChecked(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, "namespaces[1]", se.Field)
 }
+
+func TestDecodeManifestRefusesAliases(t *testing.T) {
+	doc := "namespaces:\n  - &ns {code: a}\n  - *ns\n"
+	_, err := resreg.DecodeManifest(strings.NewReader(doc))
+	require.ErrorIs(t, err, resreg.ErrInvalid)
+	var me *resreg.ManifestError
+	require.ErrorAs(t, err, &me)
+	require.Equal(t, [2]int{3, 5}, [2]int{me.Line, me.Column})
+}
