@@ -2,7 +2,9 @@ package resreg
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -27,7 +29,7 @@ func EncodeManifest(w io.Writer, m Manifest, format string) error {
 		// JSON is YAML: parse it as such, keeping the field order, and
 		// write it back in block style.
 		var doc yaml.Node
-		if err := yaml.Unmarshal(b, &doc); err != nil {
+		if err := yaml.Unmarshal(yamlReadable(b), &doc); err != nil {
 			return err
 		}
 		blockStyle(&doc)
@@ -40,6 +42,30 @@ func EncodeManifest(w io.Writer, m Manifest, format string) error {
 	default:
 		return &Error{Field: "format", Message: `must be "yaml" or "json", got "` + format + `"`, Err: ErrInvalid}
 	}
+}
+
+// yamlReadable escapes, in JSON text, the characters that encoding/json
+// leaves raw but the YAML reader refuses or, for NEL, reads as a line break (DEL, the C1 controls,
+// U+FFFE and U+FFFF). Outside strings JSON is ASCII, so only string
+// contents change, and to escapes that decode to the same characters.
+func yamlReadable(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == 0x7f || r >= 0x80 && r <= 0x9f || r == 0xfffe || r == 0xffff {
+			if out == nil {
+				out = append(make([]byte, 0, len(b)+16), b[:i]...)
+			}
+			out = append(out, fmt.Sprintf(`\u%04x`, r)...)
+		} else if out != nil {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	if out == nil {
+		return b
+	}
+	return out
 }
 
 // blockStyle clears the flow style JSON parsed into, and the quotes of

@@ -12,7 +12,7 @@ import (
 // TestEncodeManifestKeepsTrickyStrings encodes strings that YAML would read
 // as something else unquoted and decodes them back unchanged.
 func TestEncodeManifestKeepsTrickyStrings(t *testing.T) {
-	tricky := []string{"true", "123", "null", "~", "*", "- x", "a: b", "#c", "x #y", "multi\nline", "'q'", "\"d\"", "0x1F", "1e3", "yes", "on", "服务器"}
+	tricky := []string{"del\x7f", "c1\u0080\u009f", "nel\u0085", "\ufeffbom", "true", "123", "null", "~", "*", "- x", "a: b", "#c", "x #y", "multi\nline", "'q'", "\"d\"", "0x1F", "1e3", "yes", "on", "服务器"}
 	var rs []resreg.ManifestResource
 	for i, s := range tricky {
 		rs = append(rs, resreg.ManifestResource{Code: "r" + string(rune('a'+i)), Type: "API", Name: resreg.Name(s), Description: s,

@@ -11,6 +11,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -106,7 +107,7 @@ func writeYAML(w io.Writer, v any) error {
 		return err
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
+	if err := yaml.Unmarshal(yamlReadable(b), &doc); err != nil {
 		return err
 	}
 	block(&doc)
@@ -181,3 +182,26 @@ func listAll[T any](list func(resreg.ListOptions) (resreg.Page[T], error)) ([]T,
 
 // writeJSONLine writes v as one line of JSON.
 func writeJSONLine(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+
+// yamlReadable escapes, in JSON text, the characters that encoding/json
+// leaves raw but the YAML reader refuses or, for NEL, reads as a line break (DEL, the C1 controls,
+// U+FFFE and U+FFFF); outside strings JSON is ASCII.
+func yamlReadable(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == 0x7f || r >= 0x80 && r <= 0x9f || r == 0xfffe || r == 0xffff {
+			if out == nil {
+				out = append(make([]byte, 0, len(b)+16), b[:i]...)
+			}
+			out = append(out, fmt.Sprintf(`\u%04x`, r)...)
+		} else if out != nil {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	if out == nil {
+		return b
+	}
+	return out
+}
