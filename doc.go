@@ -270,6 +270,19 @@
 // handled misses nothing; one that has fallen behind what is kept gets
 // [ErrChangesPruned]. See [store.ChangeLog] for the full contract.
 //
+// # Manifests
+//
+// A [Manifest] declares a registry's content: namespaces with their
+// resources, data resources and grants, then data policies (keyed by name,
+// with their targets) and memberships. [DecodeManifest] reads one from YAML
+// or JSON and checks it by the rules of the calls that would write it;
+// errors are [*ManifestError] values naming the line, the column and the
+// field path. [Registry.Plan] lists the changes that would make the
+// registry match ([PlanOptions.Prune] adds the deletes), with the change
+// log's sequence number it was made at; [Plan.String] renders them as a
+// diff. [Registry.Export] writes a registry out as a manifest that plans
+// empty against it. Applying a plan is not available yet.
+//
 // # Errors
 //
 // Check errors with errors.Is against [ErrInvalid], [ErrNotFound],

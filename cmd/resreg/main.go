@@ -1,11 +1,18 @@
 // Command resreg runs the resource registry.
 //
 //	resreg serve [--addr 127.0.0.1:8080] [--db resreg.db] [--insecure-no-auth]
+//	resreg plan -f registry.yaml [--prune] [--namespace ns]
+//	resreg export [--namespace ns] [-o yaml|json]
+//	resreg get resource NS CODE
+//	resreg list resources|data-resources|namespaces|policies [--namespace ns] [--keyword k]
+//	resreg changes [--since N] [--follow]
+//	resreg check --user u --namespace ns --resource r --action a [--explain]
 //
 // Each subcommand lives in its own file and registers itself in
 // [commands]; it parses its own flags with the standard flag package and
 // returns an error. Exit codes: 0 success, 1 the command failed, 2 bad
-// usage. Errors go to stderr.
+// usage, and 3 from plan when changes are pending. Errors go to stderr,
+// data to stdout.
 package main
 
 import (
@@ -17,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"syscall"
 )
 
@@ -29,6 +37,12 @@ type command struct {
 
 // commands is filled by each subcommand's file in an init function.
 var commands = map[string]command{}
+
+// exitCode ends a command that succeeded with a code of its own, such as
+// plan's 3 for pending changes; nothing is printed for it.
+type exitCode int
+
+func (c exitCode) Error() string { return "exit code " + strconv.Itoa(int(c)) }
 
 // errUsage marks a usage error: exit code 2, the flag package has
 // already printed why.
@@ -61,6 +75,10 @@ func runMain(ctx context.Context, args []string, env func(string) string, stdout
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.As(err, new(exitCode)):
+		var code exitCode
+		errors.As(err, &code)
+		return int(code)
 	default:
 		fmt.Fprintf(stderr, "resreg %s: %v\n", args[0], err)
 		return 1
@@ -75,7 +93,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
+		fmt.Fprintf(w, "  %-9s %s\n", name, commands[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'resreg <command> --help' for the command's flags.")
 }

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/resreg/resreg"
+	"github.com/resreg/resreg/memstore"
+	"github.com/resreg/resreg/sqlitestore"
+)
+
+// Flags shared by the registry commands, spelled the same in each.
+const (
+	dbFlagUsage        = "SQLite file that keeps the registry (a file that does not exist is an empty registry, and is not created)"
+	namespaceFlagUsage = "namespace code"
+	outputFlagUsage    = "output format: table, json or yaml"
+)
+
+// openRegistry opens the registry in the SQLite file path for reading. A
+// file that does not exist is an empty registry held in memory, so that a
+// read or a plan never creates it.
+func openRegistry(ctx context.Context, path string) (*resreg.Registry, func(), error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return resreg.New(memstore.New()), func() {}, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	s, err := sqlitestore.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return resreg.New(s), func() { _ = s.Close() }, nil
+}
+
+// newFlagSet returns a flag set for a command whose usage text (with an
+// example) is usage, printing the flags after it.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, strings.TrimSpace(usage))
+		fmt.Fprintln(stderr, "\nflags:")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseWithArgs parses args, allowing n positional arguments (flags may
+// come before or after them), and returns the positionals.
+func parseWithArgs(fs *flag.FlagSet, args []string, n int) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != n {
+		fmt.Fprintf(fs.Output(), "%s takes %d arguments, got %d: %q\n\n", fs.Name(), n, len(pos), pos)
+		fs.Usage()
+		return nil, errUsage
+	}
+	return pos, nil
+}
+
+// checkFormat refuses an output format not in allowed.
+func checkFormat(fs *flag.FlagSet, format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	fmt.Fprintf(fs.Output(), "-o must be one of %s, got %q\n", strings.Join(allowed, ", "), format)
+	return errUsage
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// writeYAML writes v as YAML in its JSON field names: the JSON is parsed as
+// YAML, keeping field order, and written back in block style.
+func writeYAML(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(yamlReadable(b), &doc); err != nil {
+		return err
+	}
+	block(&doc)
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+func block(n *yaml.Node) {
+	n.Style &^= yaml.FlowStyle
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		n.Style &^= yaml.DoubleQuotedStyle
+	}
+	for _, c := range n.Content {
+		block(c)
+	}
+}
+
+// writeAs writes v in format json or yaml, or calls table.
+func writeAs(w io.Writer, format string, v any, table func() error) error {
+	switch format {
+	case "json":
+		return writeJSON(w, v)
+	case "yaml":
+		return writeYAML(w, v)
+	}
+	return table()
+}
+
+// useColour reports whether w is a terminal and NO_COLOR is not set.
+func useColour(w io.Writer, env func(string) string) bool {
+	if env("NO_COLOR") != "" || env("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// listAll reads every page of a listing.
+func listAll[T any](list func(resreg.ListOptions) (resreg.Page[T], error)) ([]T, error) {
+	items := []T{}
+	opts := resreg.ListOptions{PageSize: 1000}
+	for {
+		page, err := list(opts)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, page.Items...)
+		if page.NextPageToken == "" {
+			return items, nil
+		}
+		opts.PageToken = page.NextPageToken
+	}
+}
+
+// writeJSONLine writes v as one line of JSON.
+func writeJSONLine(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+
+// yamlReadable escapes, in JSON text, the characters that encoding/json
+// leaves raw but the YAML reader refuses or, for NEL, reads as a line break (DEL, the C1 controls,
+// U+FFFE and U+FFFF); outside strings JSON is ASCII.
+func yamlReadable(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == 0x7f || r >= 0x80 && r <= 0x9f || r == 0xfffe || r == 0xffff {
+			if out == nil {
+				out = append(make([]byte, 0, len(b)+16), b[:i]...)
+			}
+			out = append(out, fmt.Sprintf(`\u%04x`, r)...)
+		} else if out != nil {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	if out == nil {
+		return b
+	}
+	return out
+}
