@@ -135,6 +135,9 @@ type Registry struct {
 	watchInterval time.Duration
 	retention     time.Duration
 	lastPrune     atomic.Int64 // unix nanoseconds of the last pruning by retention
+
+	// authz is the permission index that answers the checks (authz.go).
+	authz *authz
 }
 
 // Option configures a Registry.
@@ -184,6 +187,7 @@ func New(s store.Store, opts ...Option) *Registry {
 
 		inner:         s,
 		watchInterval: DefaultWatchInterval,
+		authz:         newAuthz(s),
 	}
 	for _, opt := range opts {
 		opt(r)
@@ -191,6 +195,7 @@ func New(s store.Store, opts ...Option) *Registry {
 	if r.retention > 0 {
 		r.store = retainingStore{Store: s, r: r}
 	}
+	r.store = indexedStore{Store: r.store, a: r.authz}
 	return r
 }
 
