@@ -128,3 +128,35 @@ func storetestLastSeq(t *testing.T, s store.Store) int64 {
 	require.NoError(t, err)
 	return n
 }
+
+// TestDirectoryDeleteReachesChecks checks that the grants and memberships a
+// delete removes by cascade stop counting in the checks at once.
+func TestDirectoryDeleteReachesChecks(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		reg := resreg.New(s)
+		permFixture(t, reg)
+		u, err := reg.CreateUser(ctx, resreg.UserInput{})
+		require.NoError(t, err)
+		_, err = reg.CreateGroup(ctx, resreg.GroupInput{Code: "devs"})
+		require.NoError(t, err)
+		_, err = reg.CreateRole(ctx, resreg.RoleInput{Namespace: "app", Code: "ops"})
+		require.NoError(t, err)
+		require.NoError(t, reg.AddGroupMembers(ctx, "devs", u.Subject.ID))
+		require.NoError(t, reg.AssignRole(ctx, "app", "ops", u.Subject))
+		require.NoError(t, reg.AuthorizeResources(ctx, grantInput(resreg.SubjectGroup, []string{"devs"}, resreg.ResourceActions{Code: "ecs", Actions: []string{"ecs:Start"}})))
+		require.NoError(t, reg.AuthorizeResources(ctx, grantInput(resreg.SubjectRole, []string{resreg.RoleID("app", "ops")}, resreg.ResourceActions{Code: "books", Actions: []string{"read"}})))
+		ask := func(resource, action string) bool {
+			ok, err := reg.IsActionAllowed(ctx, resreg.IsActionAllowedInput{Principal: resreg.Principal{UserID: u.Subject.ID}, Namespace: "app", Resource: resource, Action: action})
+			require.NoError(t, err)
+			return ok
+		}
+		require.True(t, ask("ecs", "ecs:Start"))
+		require.True(t, ask("books", "read"))
+		require.NoError(t, reg.DeleteGroups(ctx, []string{"devs"}))
+		require.False(t, ask("ecs", "ecs:Start"), "the deleted group's grant still counts")
+		require.True(t, ask("books", "read"))
+		require.NoError(t, reg.DeleteRoles(ctx, "app", []string{"ops"}))
+		require.False(t, ask("books", "read"), "the deleted role still counts")
+	})
+}
