@@ -94,7 +94,8 @@ func (s *Store) PutDirectoryEntry(ctx context.Context, e store.DirectoryEntry, r
 	})
 }
 
-// GetDirectoryEntry is a point select on the primary key.
+// GetDirectoryEntry is a point select on the primary key, with a statement
+// prepared at Open: it runs on every Authing check that names a user.
 func (s *Store) GetDirectoryEntry(ctx context.Context, subject store.Subject) (store.DirectoryEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return store.DirectoryEntry{}, err
@@ -102,7 +103,7 @@ func (s *Store) GetDirectoryEntry(ctx context.Context, subject store.Subject) (s
 	if s.closed.Load() {
 		return store.DirectoryEntry{}, store.Closed()
 	}
-	e, err := scanDirectoryEntry(s.db.QueryRowContext(ctx, sqlGetDirectory, subject.Type, subject.ID))
+	e, err := scanDirectoryEntry(s.getDirectory.QueryRowContext(ctx, subject.Type, subject.ID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.DirectoryEntry{}, store.NotFound(subject.String()+" does not exist", subject.String())
 	}

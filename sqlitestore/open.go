@@ -60,6 +60,7 @@ type Store struct {
 	getResourceByID *sql.Stmt
 	namespaceExists *sql.Stmt
 	listResources   *sql.Stmt
+	getDirectory    *sql.Stmt // the user lookup of every Authing check
 
 	// notify wakes this process's watchers after a commit with changes.
 	notify notifier
@@ -300,6 +301,7 @@ func (s *Store) prepare(ctx context.Context) error {
 	s.getResourceByID = prep(sqlGetResourceByID)
 	s.namespaceExists = prep(sqlNamespaceExists)
 	s.listResources = prep(sqlListResources)
+	s.getDirectory = prep(sqlGetDirectory)
 	if err != nil {
 		return openError(ctx, "prepare", err)
 	}
@@ -314,7 +316,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	var errs []error
-	for _, st := range []*sql.Stmt{s.getResource, s.getResourceByID, s.namespaceExists, s.listResources} {
+	for _, st := range []*sql.Stmt{s.getResource, s.getResourceByID, s.namespaceExists, s.listResources, s.getDirectory} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
