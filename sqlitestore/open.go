@@ -67,6 +67,9 @@ type Store struct {
 	// noChangeLog is set only by the tests' OpenAtVersion, for a schema
 	// older than the change log, whose writes record nothing.
 	noChangeLog bool
+	// noDirectory is set only by OpenAtVersion, for a schema older than
+	// the directory, whose statement is then not prepared.
+	noDirectory bool
 }
 
 type config struct {
@@ -301,7 +304,9 @@ func (s *Store) prepare(ctx context.Context) error {
 	s.getResourceByID = prep(sqlGetResourceByID)
 	s.namespaceExists = prep(sqlNamespaceExists)
 	s.listResources = prep(sqlListResources)
-	s.getDirectory = prep(sqlGetDirectory)
+	if !s.noDirectory {
+		s.getDirectory = prep(sqlGetDirectory)
+	}
 	if err != nil {
 		return openError(ctx, "prepare", err)
 	}
