@@ -33,9 +33,6 @@ import (
 
 const authScheme = "authing "
 
-// errSignature is why a request's signature could not be checked.
-var errSignature = errors.New("signature")
-
 // signingParam is one parameter as the SDK signs it.
 type signingParam struct {
 	key, value string
