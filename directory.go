@@ -91,6 +91,7 @@ func (r *Registry) GetUser(ctx context.Context, userID string) (DirectoryEntry, 
 // missing ones), with their memberships, grants and policy targets. At
 // most Limits.MaxBatch IDs.
 func (r *Registry) DeleteUsers(ctx context.Context, userIDs []string) error {
+	defer r.forgetUsers(userIDs)
 	return r.deleteEntries(ctx, "userIds", userIDs, func(id string) (Subject, string) { return User(id), subjectIDProblem(id) })
 }
 
@@ -314,6 +315,11 @@ func (r *Registry) groupWithUsers(ctx context.Context, code string, userIDs []st
 // requireEntry returns ErrNotFound on field when s has no entry.
 func (r *Registry) requireEntry(ctx context.Context, field string, s Subject) error {
 	_, err := r.store.GetDirectoryEntry(ctx, s)
+	return withField(err, field)
+}
+
+// withField names field in a store error that names none.
+func withField(err error, field string) error {
 	var se *store.Error
 	if errors.As(err, &se) && se.Field == "" {
 		se.Field = field

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/resreg/resreg"
+	"github.com/resreg/resreg/memstore"
 	"github.com/resreg/resreg/store"
 )
 
@@ -159,4 +161,41 @@ func TestDirectoryDeleteReachesChecks(t *testing.T) {
 		require.NoError(t, reg.DeleteRoles(ctx, "app", []string{"ops"}))
 		require.False(t, ask("books", "read"), "the deleted role still counts")
 	})
+}
+
+func TestRequireUser(t *testing.T) {
+	ctx := context.Background()
+	for _, staleness := range []time.Duration{0, time.Hour} {
+		t.Run(staleness.String(), func(t *testing.T) {
+			s := memstore.New()
+			reg := resreg.New(s, resreg.WithCheckStaleness(staleness))
+			u, err := reg.CreateUser(ctx, resreg.UserInput{})
+			require.NoError(t, err)
+			require.NoError(t, reg.RequireUser(ctx, u.Subject.ID))
+			require.NoError(t, reg.RequireUser(ctx, u.Subject.ID))
+			err = reg.RequireUser(ctx, "ghost")
+			require.ErrorIs(t, err, resreg.ErrNotFound)
+			var se *resreg.Error
+			require.ErrorAs(t, err, &se)
+			require.Equal(t, "userId", se.Field)
+			require.ErrorIs(t, reg.RequireUser(ctx, " "), resreg.ErrInvalid)
+
+			// A delete by another Registry on the same store shows at once
+			// in consistent mode and within the staleness otherwise.
+			other := resreg.New(s)
+			v, err := reg.CreateUser(ctx, resreg.UserInput{})
+			require.NoError(t, err)
+			require.NoError(t, reg.RequireUser(ctx, v.Subject.ID))
+			require.NoError(t, other.DeleteUsers(ctx, []string{v.Subject.ID}))
+			if staleness == 0 {
+				require.ErrorIs(t, reg.RequireUser(ctx, v.Subject.ID), resreg.ErrNotFound)
+			} else {
+				require.NoError(t, reg.RequireUser(ctx, v.Subject.ID), "remembered for the staleness")
+			}
+
+			// Its own delete shows at once either way.
+			require.NoError(t, reg.DeleteUsers(ctx, []string{u.Subject.ID}))
+			require.ErrorIs(t, reg.RequireUser(ctx, u.Subject.ID), resreg.ErrNotFound)
+		})
+	}
 }

@@ -52,8 +52,7 @@ func (h *handler) authorizeResources(ctx context.Context, req *authingRequest) (
 // knownUser refuses, with the 404 of the envelope, a userId that names no
 // user of the directory.
 func (h *handler) knownUser(ctx context.Context, userID string) error {
-	_, err := h.reg.GetUser(ctx, userID)
-	return err
+	return h.reg.RequireUser(ctx, userID)
 }
 
 func (h *handler) isActionAllowed(ctx context.Context, req *authingRequest) (any, error) {
