@@ -86,9 +86,9 @@ func indexPrincipal(p Principal) permindex.Principal {
 
 // authz holds the index and what is known of its freshness.
 type authz struct {
-	st  store.Store // the store as given to New: reads only
-	ix  atomic.Pointer[permindex.Index]
-	mu  sync.Mutex // loads, catching up, and own permission writes with their direct application
+	st store.Store // the store as given to New: reads only
+	ix atomic.Pointer[permindex.Index]
+	mu sync.Mutex // loads, catching up, and own permission writes with their direct application
 
 	staleness time.Duration
 	eager     bool

@@ -85,8 +85,12 @@ func decisionFixture(t *testing.T, reg *resreg.Registry, afterNamespace func()) 
 		require.NoError(t, reg.AuthorizeDataPolicies(ctx, resreg.AuthorizeDataPoliciesInput{
 			PolicyIDs: []string{p.PolicyID}, TargetList: []resreg.Target{{ID: to.ID, Type: to.Type}}}))
 	}
-	allow := func(perms ...string) resreg.Statement { return resreg.Statement{Effect: resreg.Allow, Permissions: perms} }
-	deny := func(perms ...string) resreg.Statement { return resreg.Statement{Effect: resreg.Deny, Permissions: perms} }
+	allow := func(perms ...string) resreg.Statement {
+		return resreg.Statement{Effect: resreg.Allow, Permissions: perms}
+	}
+	deny := func(perms ...string) resreg.Statement {
+		return resreg.Statement{Effect: resreg.Deny, Permissions: perms}
+	}
 	policy("p-tree", org, allow("app/t1/a/get"), deny("app/t1/a/b/c/d/e/get"))
 	policy("p-wild", alice, allow("app/t*/*/b*/put", "app/s1/*"))
 	policy("p-root", bob, allow("app/t1/del"))

@@ -216,6 +216,40 @@
 // MaxPolicyTargetsPerCall (10,000). Past a bound is ErrInvalid naming the
 // first item past it ("list[1000]") or the list.
 //
+// # Checks
+//
+// [Registry.IsActionAllowed], [Registry.CheckPermission], their Explain
+// variants ([Registry.ExplainActionAllowed], [Registry.ExplainPermission]:
+// every matching grant or statement, DENY first, with the membership chain
+// it came through), [Registry.ListUserAuthorizedResources] and
+// [Registry.GetUserResourceStruct] answer from an in-process permission
+// index (package permindex) that the Registry feeds from its store: no
+// record is read from storage on the hot path, and a repeated
+// IsActionAllowed on memstore allocates nothing.
+//
+// Loading: the registry-wide records (memberships, data policies, policy
+// targets) are loaded at the first check; a namespace's resources, data
+// resources and grants at the first check of that namespace, or, with
+// [WithEagerIndex], every namespace at the first check;
+// [Registry.WarmIndex] loads everything before any check.
+//
+// Freshness, through the change log:
+//
+//   - Consistent mode, the default: every check first reads the store's
+//     LastSeq (one cheap query) and, if it moved, applies the changes since
+//     the index's own Seq. A check sees every write committed, by any
+//     process, before it started.
+//   - [WithCheckStaleness](d): LastSeq is read at most once per d, so a
+//     check costs no storage round trip; writes of other processes are seen
+//     within d (sooner on a store that announces its commits).
+//   - Either way a check sees every write made through the same Registry
+//     before it (read-your-writes): a write marks the index for catching up,
+//     and permission writes are also applied to it directly.
+//
+// A log pruned past what the index applied ([ErrChangesPruned]) makes the
+// index reload from the records. Checks and writes may run from any number
+// of goroutines.
+//
 // # Listing
 //
 // Lists are ordered by code and paginated with [ListOptions]: page size 0

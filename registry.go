@@ -120,9 +120,10 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Registry validates input and keeps it in a [store.Store]. It holds no
-// mutable state of its own, so it is safe for concurrent use whenever its
-// store is, which every store must be.
+// Registry validates input and keeps it in a [store.Store]. Its only state
+// of its own is the permission index that answers the checks, a cache of
+// the store kept fresh through the change log (see the package
+// documentation, "Checks"); it is safe for concurrent use.
 type Registry struct {
 	store  store.Store
 	limits Limits

@@ -51,9 +51,9 @@ type changeEntry struct {
 // created, updated or deleted; rec is the record after the change (before,
 // for a delete) in a form exportChange knows. The caller holds s.mu
 // exclusively and calls it only once the write can no longer fail, so that
-// a rejected write leaves no change. Writers of other record kinds (grants,
-// policies, memberships) call it the same way and teach exportChange their
-// record type.
+// a rejected write leaves no change. The permission records (grants,
+// memberships, policies, targets) are logged as immutable values; their
+// JSON is their own encoding.
 func (s *Store) logChange(ctx context.Context, now time.Time, op, kind, namespace, key string, rec any) {
 	s.log.lastSeq++
 	s.log.entries = append(s.log.entries, changeEntry{

@@ -151,7 +151,7 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		}
 		return r.Action != "" && !slices.Contains(next.Actions, r.Action)
 	}); len(ids) > 0 {
-		return store.DataResource{}, pinConflict("data policies name nodes or actions this update removes from "+quote(code), ids)
+		return store.DataResource{}, store.DataUpdatePinned(code, ids)
 	}
 	if next.ResourceName != rec.ResourceName {
 		if _, taken := ns.dataByName[next.ResourceName]; taken {
@@ -180,7 +180,7 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 		return dataNotFound(namespace, code)
 	}
 	if ids := s.policies.pinnedBy(namespace, code, func(store.PolicyRef) bool { return true }); len(ids) > 0 {
-		return pinConflict("data policies name data resource "+quote(code), ids)
+		return store.DataResourcePinned(code, ids)
 	}
 	ns.data.Delete(rec)
 	delete(ns.dataByCode, code)
@@ -191,12 +191,4 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 
 func dataNotFound(namespace, code string) error {
 	return store.DataResourceNotFound(namespace, code)
-}
-
-// pinConflict is the ErrConflict of a write refused because the policies
-// ids (sorted) name what it would remove.
-func pinConflict(message string, ids []string) error {
-	e := store.Conflict(message, ids...)
-	e.Field = "resourceCode"
-	return e
 }

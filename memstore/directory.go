@@ -136,9 +136,8 @@ func (s *Store) dropMemberships(ctx context.Context, now time.Time, sub store.Su
 		edges = append(edges, item.val)
 	}
 	for _, m := range edges {
-		if mi.remove(m.Parent, m.Member) {
-			rec := m
-			s.logChange(ctx, now, store.OpDelete, store.KindMembership, "", m.Key(), &rec)
+		if removed, ok := mi.remove(m.Parent, m.Member); ok {
+			s.logChange(ctx, now, store.OpDelete, store.KindMembership, "", removed.Key(), &removed)
 		}
 	}
 }
@@ -149,8 +148,7 @@ func (s *Store) dropGrants(ctx context.Context, now time.Time, sub store.Subject
 	s.namespaces.Ascend(func(ns *namespace) bool {
 		for _, item := range rangeItems(ns.grants.tree, prefix) {
 			ns.grants.remove(item)
-			rec := item.val
-			s.logChange(ctx, now, store.OpDelete, store.KindGrant, rec.Namespace, rec.Key(), &rec)
+			s.logGrants(ctx, now, store.OpDelete, []store.Grant{item.val})
 		}
 		return true
 	})
@@ -167,8 +165,7 @@ func (s *Store) dropTargets(ctx context.Context, now time.Time, subjects map[sto
 	})
 	for _, item := range drop {
 		s.policies.targets.Delete(item)
-		rec := item.val
-		s.logChange(ctx, now, store.OpDelete, store.KindPolicyTarget, "", rec.Key(), &rec)
+		s.logTarget(ctx, now, store.OpDelete, item.val)
 	}
 }
 

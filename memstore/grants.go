@@ -3,7 +3,9 @@ package memstore
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/btree"
 
@@ -56,12 +58,30 @@ func (gi *grantIndex) remove(item *keyed[store.Grant]) {
 }
 
 // removeResource deletes the grants on code whose action drop selects
-// (every grant when drop is nil).
-func (gi *grantIndex) removeResource(code string, drop func(action string) bool) {
+// (every grant when drop is nil) and returns them in listing order, the
+// order in which a cascade records them.
+func (gi *grantIndex) removeResource(code string, drop func(action string) bool) []store.Grant {
+	var items []*keyed[store.Grant]
 	for _, item := range gi.byResource[code] {
 		if drop == nil || drop(item.val.Action) {
-			gi.remove(item)
+			items = append(items, item)
 		}
+	}
+	slices.SortFunc(items, func(a, b *keyed[store.Grant]) int { return strings.Compare(a.key, b.key) })
+	removed := make([]store.Grant, len(items))
+	for i, item := range items {
+		gi.remove(item)
+		removed[i] = item.val
+	}
+	return removed
+}
+
+// logGrants records one change of op for each of grants. Grant values are
+// never edited once stored, so each is kept as it is.
+func (s *Store) logGrants(ctx context.Context, now time.Time, op string, grants []store.Grant) {
+	for i := range grants {
+		g := grants[i]
+		s.logChange(ctx, now, op, store.KindGrant, g.Namespace, g.Key(), &g)
 	}
 }
 
@@ -74,6 +94,9 @@ func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 	}
 	if len(grants) == 0 {
 		return nil
+	}
+	if err := checkGrantTimes(grants); err != nil {
+		return err
 	}
 	if err := s.lock(ctx); err != nil {
 		return err
@@ -99,13 +122,12 @@ func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("grants name resources that do not exist", sortedUnique(missing)...)
+		return store.GrantResourcesNotFound(missing)
 	}
 	if len(undeclared) > 0 {
-		e := store.Invalid("", "grants name actions their resources do not declare")
-		e.Codes = sortedUnique(undeclared)
-		return e
+		return store.GrantActionsUndeclared(undeclared)
 	}
+	now := changeTime()
 	for i := range grants {
 		g := grants[i]
 		key := grantKey(&g)
@@ -116,6 +138,18 @@ func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 		g.Namespace = targets[i].meta.Code
 		g.CreatedAt = g.CreatedAt.UTC()
 		gi.add(&keyed[store.Grant]{key: key, val: g})
+		s.logChange(ctx, now, store.OpCreate, store.KindGrant, g.Namespace, g.Key(), &g)
+	}
+	return nil
+}
+
+// checkGrantTimes refuses a CreatedAt outside what a store keeps, with the
+// grant's path built only for an error.
+func checkGrantTimes(grants []store.Grant) error {
+	for i := range grants {
+		if store.CheckTime("createdAt", grants[i].CreatedAt) != nil {
+			return store.CheckTime("grants["+strconv.Itoa(i)+"].createdAt", grants[i].CreatedAt)
+		}
 	}
 	return nil
 }
@@ -136,10 +170,13 @@ func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) error {
 	if err != nil {
 		return err
 	}
+	now := changeTime()
 	for i := range grants {
 		gi := &targets[i].grants
 		if item, ok := gi.byKey[grantKey(&grants[i])]; ok {
 			gi.remove(item)
+			g := item.val
+			s.logChange(ctx, now, store.OpDelete, store.KindGrant, g.Namespace, g.Key(), &g)
 		}
 	}
 	return nil

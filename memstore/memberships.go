@@ -38,11 +38,15 @@ func (mi *membershipIndex) add(m store.Membership) {
 	mi.byMember.ReplaceOrInsert(&keyed[store.Membership]{key: km, val: m})
 }
 
-func (mi *membershipIndex) remove(parent, member store.Subject) bool {
+// remove deletes the membership parent <- member and returns it as it was.
+func (mi *membershipIndex) remove(parent, member store.Subject) (store.Membership, bool) {
 	kp, km := edgeKeys(parent, member)
-	_, found := mi.byParent.Delete(&keyed[store.Membership]{key: kp})
+	item, found := mi.byParent.Delete(&keyed[store.Membership]{key: kp})
 	mi.byMember.Delete(&keyed[store.Membership]{key: km})
-	return found
+	if !found {
+		return store.Membership{}, false
+	}
+	return item.val, true
 }
 
 // neighbours calls fn with every direct parent (up) or direct member of s.
@@ -104,7 +108,7 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 		return err
 	}
 	if parent.Type == store.SubjectUser {
-		return store.Invalid("parent", "a USER cannot have members")
+		return store.UserCannotHaveMembers()
 	}
 	if len(members) == 0 {
 		return nil
@@ -126,23 +130,29 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 		switch {
 		case m == parent:
 			undo()
-			return store.Invalid(field, m.String()+" cannot be a member of itself")
+			return store.MemberIsParent(field, m)
 		case mi.has(parent, m):
 			continue
 		case mi.reaches(parent, m):
 			undo()
-			return store.Invalid(field, "making "+m.String()+" a member of "+parent.String()+" would close a cycle")
+			return store.MembershipCycle(field, parent, m)
 		}
 		if opts.MaxDepth > 0 {
 			depth := mi.longest(parent, true, map[store.Subject]int{}) + 1 + mi.longest(m, false, map[store.Subject]int{})
 			if depth > opts.MaxDepth {
 				undo()
-				return store.Invalid(field, "making "+m.String()+" a member of "+parent.String()+" would make a chain of "+
-					strconv.Itoa(depth)+" memberships, more than "+strconv.Itoa(opts.MaxDepth))
+				return store.MembershipTooDeep(field, parent, m, opts.MaxDepth)
 			}
 		}
 		mi.add(store.Membership{Parent: parent, Member: m, CreatedAt: now})
 		added = append(added, m)
+	}
+	// Only now can the write no longer fail; its changes follow the order
+	// of the members.
+	at := changeTime()
+	for _, m := range added {
+		ms := store.Membership{Parent: parent, Member: m, CreatedAt: now}
+		s.logChange(ctx, at, store.OpCreate, store.KindMembership, "", ms.Key(), &ms)
 	}
 	return nil
 }
@@ -159,8 +169,11 @@ func (s *Store) RemoveMembers(ctx context.Context, parent store.Subject, members
 		return err
 	}
 	defer s.mu.Unlock()
+	now := changeTime()
 	for _, m := range members {
-		s.members.remove(parent, m)
+		if ms, found := s.members.remove(parent, m); found {
+			s.logChange(ctx, now, store.OpDelete, store.KindMembership, "", ms.Key(), &ms)
+		}
 	}
 	return nil
 }

@@ -100,14 +100,10 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 		return store.NamespaceNotEmpty(code)
 	}
 	if ns.grants.tree.Len() > 0 {
-		e := store.Conflict("namespace "+quote(code)+" still holds grants", code)
-		e.Field = "namespace"
-		return e
+		return store.NamespaceHoldsGrants(code)
 	}
 	if ids := s.policies.namespaces[code]; len(ids) > 0 {
-		e := store.Conflict("data policies name namespace "+quote(code), sortedKeys(ids)...)
-		e.Field = "namespace"
-		return e
+		return store.NamespaceNamedByPolicies(code, sortedKeys(ids))
 	}
 	s.namespaces.Delete(ns)
 	delete(s.byCode, code)

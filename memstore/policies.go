@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/google/btree"
 
@@ -111,49 +112,31 @@ func (s *Store) checkRefs(refs []store.PolicyRef) error {
 		field := "statementList[" + strconv.Itoa(r.Statement) + "].permissions[" + strconv.Itoa(r.Permission) + "]"
 		ns, err := s.lookup(r.Namespace)
 		if err != nil {
-			e := store.NamespaceNotFound(r.Namespace)
-			e.Field = field
-			return e
+			return store.RefNamespaceNotFound(field, r.Namespace)
 		}
 		if r.ResourceCode == "" {
 			continue
 		}
 		d, ok := ns.dataByCode[r.ResourceCode]
 		if !ok {
-			e := store.NotFound("data resource "+quote(r.ResourceCode)+" does not exist in namespace "+quote(r.Namespace), r.ResourceCode)
-			e.Field = field
-			return e
+			return store.RefDataNotFound(field, r.Namespace, r.ResourceCode)
 		}
 		if r.Exact && r.NodePath != "" {
 			if d.Type != store.DataTree {
-				e := store.Invalid(field, "data resource "+quote(r.ResourceCode)+" is a "+string(d.Type)+" and has no nodes")
-				e.Codes = []string{r.ResourceCode}
-				return e
+				return store.RefNoNodes(field, r.ResourceCode, d.Type)
 			}
 			if node, _ := d.Struct.Tree.Node(r.NodePath); node == nil {
-				e := store.NotFound("data resource "+quote(r.ResourceCode)+" has no node at "+quote(r.NodePath), r.ResourceCode)
-				e.Field = field
-				return e
+				return store.RefNodeNotFound(field, r.ResourceCode, r.NodePath)
 			}
 		}
 		if r.Action != "" && !slices.Contains(d.Actions, r.Action) {
-			e := store.Invalid(field, "data resource "+quote(r.ResourceCode)+" has no action "+quote(r.Action))
-			e.Codes = []string{r.ResourceCode}
-			return e
+			return store.RefActionUnknown(field, r.ResourceCode, r.Action)
 		}
 	}
 	return nil
 }
 
-func policyNotFound(id string) error {
-	return store.NotFound("no data policy has ID "+quote(id), id)
-}
-
-func policyConflict(field, message, code string) error {
-	e := store.Conflict(message, code)
-	e.Field = field
-	return e
-}
+func policyNotFound(id string) error { return store.PolicyNotFound(id) }
 
 // storedPolicy copies p for storage, with times in UTC.
 func storedPolicy(p *store.DataPolicy, refs []store.PolicyRef) *policy {
@@ -169,21 +152,26 @@ func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := store.CheckTimes("", p.CreatedAt, p.UpdatedAt); err != nil {
+		return err
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
 	pi := &s.policies
 	if _, ok := pi.names[p.Name]; ok {
-		return policyConflict("policyName", "data policy name "+quote(p.Name)+" is already taken", p.Name)
+		return store.PolicyNameTaken(p.Name)
 	}
 	if _, ok := pi.byID[p.ID]; ok {
-		return policyConflict("policyId", "data policy ID "+quote(p.ID)+" is already taken", p.ID)
+		return store.PolicyIDTaken(p.ID)
 	}
 	if err := s.checkRefs(refs); err != nil {
 		return err
 	}
-	pi.insert(storedPolicy(&p, refs))
+	rec := storedPolicy(&p, refs)
+	pi.insert(rec)
+	s.logPolicy(ctx, changeTime(), store.OpCreate, rec)
 	return nil
 }
 
@@ -214,7 +202,7 @@ func (s *Store) GetDataPolicyByName(ctx context.Context, name string) (store.Dat
 	defer s.mu.RUnlock()
 	rec, ok := s.policies.names[name]
 	if !ok {
-		return store.DataPolicy{}, store.NotFound("no data policy is named "+quote(name), name)
+		return store.DataPolicy{}, store.PolicyNameNotFound(name)
 	}
 	return rec.p.Clone(), nil
 }
@@ -270,8 +258,11 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 		return store.DataPolicy{}, err
 	}
 	next.ID, next.CreatedAt = rec.p.ID, rec.p.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.DataPolicy{}, err
+	}
 	if other, taken := pi.names[next.Name]; taken && other != rec {
-		return store.DataPolicy{}, policyConflict("policyName", "data policy name "+quote(next.Name)+" is already taken", next.Name)
+		return store.DataPolicy{}, store.PolicyNameTaken(next.Name)
 	}
 	if err := s.checkRefs(refs); err != nil {
 		return store.DataPolicy{}, err
@@ -279,6 +270,7 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 	pi.delete(rec)
 	updated := storedPolicy(&next, refs)
 	pi.insert(updated)
+	s.logPolicy(ctx, changeTime(), store.OpUpdate, updated)
 	return updated.p.Clone(), nil
 }
 
@@ -296,8 +288,13 @@ func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
 	if !ok {
 		return policyNotFound(id)
 	}
+	// The policy's change comes first, then those of the targets its
+	// deletion removes, in their listing order.
+	now := changeTime()
+	s.logPolicy(ctx, now, store.OpDelete, rec)
 	for _, item := range rangeItems(pi.targets, id+keySep) {
 		pi.targets.Delete(item)
+		s.logTarget(ctx, now, store.OpDelete, item.val)
 	}
 	pi.delete(rec)
 	return nil
@@ -316,7 +313,7 @@ func (s *Store) missingPolicies(targets []store.PolicyTarget) error {
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("targets name data policies that do not exist", sortedUnique(missing)...)
+		return store.PoliciesNotFound(missing)
 	}
 	return nil
 }
@@ -329,6 +326,9 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 	if len(targets) == 0 {
 		return nil
 	}
+	if err := checkTargetTimes(targets); err != nil {
+		return err
+	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
@@ -336,6 +336,7 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 	if err := s.missingPolicies(targets); err != nil {
 		return err
 	}
+	now := changeTime()
 	for _, t := range targets {
 		item := &keyed[store.PolicyTarget]{key: targetKey(&t)}
 		if s.policies.targets.Has(item) {
@@ -344,6 +345,7 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 		t.CreatedAt = t.CreatedAt.UTC()
 		item.val = t
 		s.policies.targets.ReplaceOrInsert(item)
+		s.logTarget(ctx, now, store.OpCreate, t)
 	}
 	return nil
 }
@@ -363,8 +365,11 @@ func (s *Store) DetachDataPolicies(ctx context.Context, targets []store.PolicyTa
 	if err := s.missingPolicies(targets); err != nil {
 		return err
 	}
+	now := changeTime()
 	for i := range targets {
-		s.policies.targets.Delete(&keyed[store.PolicyTarget]{key: targetKey(&targets[i])})
+		if item, found := s.policies.targets.Delete(&keyed[store.PolicyTarget]{key: targetKey(&targets[i])}); found {
+			s.logTarget(ctx, now, store.OpDelete, item.val)
+		}
 	}
 	return nil
 }
@@ -422,4 +427,28 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// checkTargetTimes refuses a CreatedAt outside what a store keeps, with the
+// target's path built only for an error.
+func checkTargetTimes(targets []store.PolicyTarget) error {
+	for i := range targets {
+		if store.CheckTime("createdAt", targets[i].CreatedAt) != nil {
+			return store.CheckTime("targets["+strconv.Itoa(i)+"].createdAt", targets[i].CreatedAt)
+		}
+	}
+	return nil
+}
+
+// logPolicy records a change of rec. A stored policy is replaced, never
+// edited, by an update (see UpdateDataPolicy), so the log keeps a shallow
+// copy.
+func (s *Store) logPolicy(ctx context.Context, now time.Time, op string, rec *policy) {
+	p := rec.p
+	s.logChange(ctx, now, op, store.KindDataPolicy, "", p.ID, &p)
+}
+
+// logTarget records a change of target t.
+func (s *Store) logTarget(ctx context.Context, now time.Time, op string, t store.PolicyTarget) {
+	s.logChange(ctx, now, op, store.KindPolicyTarget, "", t.Key(), &t)
 }

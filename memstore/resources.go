@@ -259,11 +259,13 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 	for _, a := range next.Actions {
 		kept[a.Name] = true
 	}
-	ns.grants.removeResource(rec.code, func(action string) bool { return action != store.Wildcard && !kept[action] })
+	removed := ns.grants.removeResource(rec.code, func(action string) bool { return action != store.Wildcard && !kept[action] })
 	// Overwriting the record in place keeps every index pointing at it;
 	// the key fields, which order and hash it, did not change.
 	s.fillResource(rec, &next)
-	s.logResource(ctx, changeTime(), store.OpUpdate, ns.meta.Code, rec)
+	now := changeTime()
+	s.logResource(ctx, now, store.OpUpdate, ns.meta.Code, rec)
+	s.logGrants(ctx, now, store.OpDelete, removed)
 	return rec.export(ns.meta.Code), nil
 }
 
@@ -292,7 +294,7 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 		s.logResource(ctx, now, store.OpDelete, ns.meta.Code, rec)
 		ns.resources.Delete(rec)
 		delete(ns.resByCode, code)
-		ns.grants.removeResource(code, nil)
+		s.logGrants(ctx, now, store.OpDelete, ns.grants.removeResource(code, nil))
 		if rec.id != "" {
 			delete(ns.resByID, rec.id)
 		}

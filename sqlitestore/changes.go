@@ -363,11 +363,30 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	if s.closed.Load() {
+		return 0, store.Closed()
+	}
+	// One prepared statement outside a transaction: a permission check in
+	// consistent mode probes LastSeq every time, so it must cost one
+	// statement, not BEGIN, a prepare, the select and a ROLLBACK.
+	st := s.lastSeq.Load()
+	if st == nil {
+		prepared, err := s.db.PrepareContext(ctx, sqlLastSeq)
+		if err != nil {
+			return 0, translate(ctx, err)
+		}
+		if s.lastSeq.CompareAndSwap(nil, prepared) {
+			st = prepared
+		} else {
+			prepared.Close()
+			st = s.lastSeq.Load()
+		}
+	}
 	var seq int64
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, sqlLastSeq).Scan(&seq)
-	})
-	return seq, err
+	if err := st.QueryRowContext(ctx).Scan(&seq); err != nil {
+		return 0, translate(ctx, err)
+	}
+	return seq, nil
 }
 
 // PruneChanges deletes the changes with seq < before, keeping the newest.

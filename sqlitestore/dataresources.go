@@ -363,7 +363,7 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 			return err
 		}
 		if len(pinned) > 0 {
-			return store.Conflict("data policies name data resource "+quote(code), pinned...)
+			return store.DataResourcePinned(code, pinned)
 		}
 		_, err = w.exec(sqlDeleteTree, namespace, code)
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/resreg/resreg/store"
@@ -69,6 +70,11 @@ func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 	}
 	if len(grants) == 0 {
 		return nil
+	}
+	for i := range grants {
+		if store.CheckTime("createdAt", grants[i].CreatedAt) != nil {
+			return store.CheckTime("grants["+strconv.Itoa(i)+"].createdAt", grants[i].CreatedAt)
+		}
 	}
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.requireNamespaces(len(grants), func(i int) string { return grants[i].Namespace }); err != nil {
@@ -143,10 +149,10 @@ func (w *wtx) checkGrantTargets(grants []store.Grant) error {
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("granted resources do not exist", sortedUnique(missing)...)
+		return store.GrantResourcesNotFound(missing)
 	}
 	if len(undeclared) > 0 {
-		return &store.Error{Message: "granted actions are not declared by their resources", Codes: sortedUnique(undeclared), Err: store.ErrInvalid}
+		return store.GrantActionsUndeclared(undeclared)
 	}
 	return nil
 }
@@ -276,8 +282,10 @@ func (w *wtx) deleteResourceGrants(del *sql.Stmt, ns, code string) error {
 }
 
 // deleteActionGrants removes the grants of the actions an update took from
-// resource code of ns. Wildcard grants stay.
+// resource code of ns, recorded together in listing order. Wildcard grants
+// stay.
 func (w *wtx) deleteActionGrants(ns, code string, old, updated []store.Action) error {
+	var all []store.Grant
 	for _, a := range old {
 		if slices.ContainsFunc(updated, func(b store.Action) bool { return b.Name == a.Name }) {
 			continue
@@ -286,11 +294,9 @@ func (w *wtx) deleteActionGrants(ns, code string, old, updated []store.Action) e
 		if err != nil {
 			return err
 		}
-		if err := w.logGrantsDeleted(removed); err != nil {
-			return err
-		}
+		all = append(all, removed...)
 	}
-	return nil
+	return w.logGrantsDeleted(all)
 }
 
 // ListGrants pages through the grants of filter.Namespace in (subject,

@@ -68,7 +68,7 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 		return err
 	}
 	if parent.Type == store.SubjectUser {
-		return store.Invalid("parent", "a user cannot have members")
+		return store.UserCannotHaveMembers()
 	}
 	if len(members) == 0 {
 		return nil
@@ -81,7 +81,7 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 			}
 			field := "members[" + strconv.Itoa(i) + "]"
 			if m == parent {
-				return store.Invalid(field, "a subject cannot be a member of itself")
+				return store.MemberIsParent(field, m)
 			}
 			present, err := w.exists(sqlMembershipExists, parent.Type, parent.ID, m.Type, m.ID)
 			if err != nil {
@@ -113,7 +113,7 @@ func (w *wtx) checkEdge(parent, member store.Subject, maxDepth int, field string
 		return err
 	}
 	if cycle {
-		return store.Invalid(field, member.String()+" is an ancestor of "+parent.String()+": the membership would close a cycle")
+		return store.MembershipCycle(field, parent, member)
 	}
 	if maxDepth <= 0 {
 		return nil
@@ -128,7 +128,7 @@ func (w *wtx) checkEdge(parent, member store.Subject, maxDepth int, field string
 		}
 	}
 	if above+1+below > maxDepth {
-		return store.Invalid(field, "the membership would make a chain longer than "+strconv.Itoa(maxDepth)+" edges")
+		return store.MembershipTooDeep(field, parent, member, maxDepth)
 	}
 	return nil
 }

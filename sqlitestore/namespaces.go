@@ -222,12 +222,16 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 		if used, err = w.exists(sqlNamespaceHasGrants, code); err != nil {
 			return err
 		} else if used {
-			return store.Conflict("namespace "+quote(code)+" still holds grants", code)
+			return store.NamespaceHoldsGrants(code)
 		}
 		if used, err = w.exists(sqlNamespaceHasRefs, code); err != nil {
 			return err
 		} else if used {
-			return store.Conflict("data policies name namespace "+quote(code), code)
+			ids, err := w.namespacePolicies(code)
+			if err != nil {
+				return err
+			}
+			return store.NamespaceNamedByPolicies(code, ids)
 		}
 		if err := w.logNamespaceDelete(code); err != nil {
 			return err

@@ -61,6 +61,9 @@ type Store struct {
 	namespaceExists *sql.Stmt
 	listResources   *sql.Stmt
 	getDirectory    *sql.Stmt // the user lookup of every Authing check
+	// lastSeq is LastSeq's statement, prepared on first use (a schema
+	// opened at an old version may have no change log yet).
+	lastSeq atomic.Pointer[sql.Stmt]
 
 	// notify wakes this process's watchers after a commit with changes.
 	notify notifier
@@ -325,6 +328,9 @@ func (s *Store) Close() error {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
+	}
+	if st := s.lastSeq.Load(); st != nil {
+		errs = append(errs, st.Close())
 	}
 	if s.keeper != nil {
 		errs = append(errs, s.keeper.Close())

@@ -1,6 +1,11 @@
 package sqlitestore
 
-import "github.com/resreg/resreg/store"
+import (
+	"cmp"
+	"slices"
+
+	"github.com/resreg/resreg/store"
+)
 
 // The permission records are recorded in the change log as JSON, in the
 // same transaction as the write, after the statement that makes the
@@ -27,8 +32,13 @@ func (w *wtx) logGrant(op string, g store.Grant) error {
 }
 
 // logGrantsDeleted records grants that a statement has deleted, as they
-// were.
+// were, in listing order (subject, resource, action, effect): RETURNING
+// gives no order, and every store records a cascade in this one.
 func (w *wtx) logGrantsDeleted(grants []store.Grant) error {
+	slices.SortFunc(grants, func(a, b store.Grant) int {
+		return cmp.Or(cmp.Compare(a.Subject.Type, b.Subject.Type), cmp.Compare(a.Subject.ID, b.Subject.ID),
+			cmp.Compare(a.ResourceCode, b.ResourceCode), cmp.Compare(a.Action, b.Action), cmp.Compare(a.Effect, b.Effect))
+	})
 	for _, g := range grants {
 		if err := w.logGrant(store.OpDelete, g); err != nil {
 			return err
@@ -45,6 +55,20 @@ func (w *wtx) logMembership(op string, m store.Membership) error {
 func (w *wtx) logPolicy(op string, p store.DataPolicy) error {
 	p.CreatedAt, p.UpdatedAt = normTime(p.CreatedAt), normTime(p.UpdatedAt)
 	return w.logPermission(op, store.KindDataPolicy, "", p.ID, &p)
+}
+
+// logTargetsDeleted records targets a statement has deleted in listing
+// order (policy, subject type, subject ID).
+func (w *wtx) logTargetsDeleted(targets []store.PolicyTarget) error {
+	slices.SortFunc(targets, func(a, b store.PolicyTarget) int {
+		return cmp.Or(cmp.Compare(a.PolicyID, b.PolicyID), cmp.Compare(a.Subject.Type, b.Subject.Type), cmp.Compare(a.Subject.ID, b.Subject.ID))
+	})
+	for _, t := range targets {
+		if err := w.logTarget(store.OpDelete, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (w *wtx) logTarget(op string, t store.PolicyTarget) error {

@@ -32,6 +32,7 @@ const (
 	// checks of DeleteDataResource and UpdateDataResource.
 	sqlExactRefs           = `SELECT policy_id, node_path, action FROM resreg_policy_refs WHERE namespace = ? AND resource_code = ? AND exact = 1 ORDER BY policy_id`
 	sqlNamespaceHasRefs    = `SELECT 1 FROM resreg_policy_refs WHERE namespace = ? LIMIT 1`
+	sqlNamespacePolicies   = `SELECT DISTINCT policy_id FROM resreg_policy_refs WHERE namespace = ? ORDER BY policy_id`
 	sqlTargetCols          = `policy_id, subject_type, subject_id, name, created_at`
 	sqlInsertTarget        = `INSERT INTO resreg_policy_targets (` + sqlTargetCols + `) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 	sqlDeleteTarget        = `DELETE FROM resreg_policy_targets WHERE policy_id = ? AND subject_type = ? AND subject_id = ? RETURNING ` + sqlTargetCols
@@ -139,9 +140,7 @@ func (w *wtx) checkRefs(refs []store.PolicyRef) error {
 			namespaces[r.Namespace] = ok
 		}
 		if !ok {
-			e := store.NamespaceNotFound(r.Namespace)
-			e.Field = field
-			return e
+			return store.RefNamespaceNotFound(field, r.Namespace)
 		}
 		if r.ResourceCode == "" {
 			continue
@@ -164,26 +163,22 @@ func (w *wtx) checkRefs(refs []store.PolicyRef) error {
 			targets[k] = t
 		}
 		if !t.found {
-			e := store.NotFound("data resource "+quote(r.ResourceCode)+" does not exist in namespace "+quote(r.Namespace), r.ResourceCode)
-			e.Field = field
-			return e
+			return store.RefDataNotFound(field, r.Namespace, r.ResourceCode)
 		}
 		if r.Exact && r.NodePath != "" {
 			if t.typ != string(store.DataTree) {
-				return store.Invalid(field, "data resource "+quote(r.ResourceCode)+" is a "+t.typ+", which has no nodes")
+				return store.RefNoNodes(field, r.ResourceCode, store.DataType(t.typ))
 			}
 			found, err := w.exists(sqlTreeNodeIn, r.Namespace, r.ResourceCode, r.NodePath)
 			if err != nil {
 				return err
 			}
 			if !found {
-				e := store.NotFound("data resource "+quote(r.ResourceCode)+" has no node at "+quote(r.NodePath), r.ResourceCode)
-				e.Field = field
-				return e
+				return store.RefNodeNotFound(field, r.ResourceCode, r.NodePath)
 			}
 		}
 		if r.Action != "" && !containsString(t.actions, r.Action) {
-			return store.Invalid(field, "data resource "+quote(r.ResourceCode)+" has no action "+quote(r.Action))
+			return store.RefActionUnknown(field, r.ResourceCode, r.Action)
 		}
 	}
 	return nil
@@ -228,18 +223,20 @@ func (w *wtx) policyConflict(p *store.DataPolicy) error {
 		return err
 	}
 	if taken {
-		e := store.Conflict("data policy name "+quote(p.Name)+" is already taken", p.Name)
-		e.Field = "policyName"
-		return e
+		return store.PolicyNameTaken(p.Name)
 	}
-	e := store.Conflict("data policy ID "+quote(p.ID)+" is already taken", p.ID)
-	e.Field = "policyId"
-	return e
+	return store.PolicyIDTaken(p.ID)
 }
 
 // CreateDataPolicy inserts the policy, then checks and inserts its refs;
 // the primary key and the name index reject a taken ID or name.
 func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs []store.PolicyRef) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", p.CreatedAt, p.UpdatedAt); err != nil {
+		return err
+	}
 	return s.write(ctx, func(w *wtx) error {
 		_, err := w.exec(sqlInsertPolicy, p.ID, p.Name, p.Description, encodeStatements(p.Statements), encodeTime(p.CreatedAt), encodeTime(p.UpdatedAt))
 		if err != nil {
@@ -260,15 +257,15 @@ func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 
 // GetDataPolicy is a point select on the primary key.
 func (s *Store) GetDataPolicy(ctx context.Context, id string) (store.DataPolicy, error) {
-	return s.getPolicy(ctx, sqlGetPolicy, id, "no data policy has ID "+quote(id))
+	return s.getPolicy(ctx, sqlGetPolicy, id, store.PolicyNotFound)
 }
 
 // GetDataPolicyByName is a point select on the name index.
 func (s *Store) GetDataPolicyByName(ctx context.Context, name string) (store.DataPolicy, error) {
-	return s.getPolicy(ctx, sqlGetPolicyName, name, "no data policy is named "+quote(name))
+	return s.getPolicy(ctx, sqlGetPolicyName, name, store.PolicyNameNotFound)
 }
 
-func (s *Store) getPolicy(ctx context.Context, query, key, msg string) (store.DataPolicy, error) {
+func (s *Store) getPolicy(ctx context.Context, query, key string, notFound func(string) *store.Error) (store.DataPolicy, error) {
 	if err := ctx.Err(); err != nil {
 		return store.DataPolicy{}, err
 	}
@@ -277,7 +274,7 @@ func (s *Store) getPolicy(ctx context.Context, query, key, msg string) (store.Da
 	}
 	p, err := scanPolicy(s.db.QueryRowContext(ctx, query, key))
 	if errors.Is(err, sql.ErrNoRows) {
-		return store.DataPolicy{}, store.NotFound(msg, key)
+		return store.DataPolicy{}, notFound(key)
 	}
 	if err != nil {
 		return store.DataPolicy{}, translate(ctx, err)
@@ -358,7 +355,7 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 	err := s.write(ctx, func(w *wtx) error {
 		old, err := scanPolicy(w.queryRow(sqlGetPolicy, id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return store.NotFound("no data policy has ID "+quote(id), id)
+			return store.PolicyNotFound(id)
 		}
 		if err != nil {
 			return err
@@ -370,12 +367,13 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 		}
 		p = p.Clone()
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
+		if err := store.CheckTime("updatedAt", p.UpdatedAt); err != nil {
+			return err
+		}
 		p.UpdatedAt = normTime(p.UpdatedAt)
 		if _, err := w.exec(sqlUpdatePolicy, p.Name, p.Description, encodeStatements(p.Statements), encodeTime(p.UpdatedAt), id); err != nil {
 			if errors.Is(translate(w.ctx, err), errUnique) {
-				e := store.Conflict("data policy name "+quote(p.Name)+" is already taken", p.Name)
-				e.Field = "policyName"
-				return e
+				return store.PolicyNameTaken(p.Name)
 			}
 			return err
 		}
@@ -421,7 +419,7 @@ func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
 			return err
 		}
 		if len(removed) == 0 {
-			return store.NotFound("no data policy has ID "+quote(id), id)
+			return store.PolicyNotFound(id)
 		}
 		// The policy's change comes first, then those of the targets its
 		// deletion removes, as a resource's comes before its grants'.
@@ -435,12 +433,7 @@ func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range targets {
-			if err := w.logTarget(store.OpDelete, t); err != nil {
-				return err
-			}
-		}
-		return nil
+		return w.logTargetsDeleted(targets)
 	})
 }
 
@@ -494,7 +487,7 @@ func (w *wtx) requirePolicies(targets []store.PolicyTarget) error {
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("data policies do not exist", sortedUnique(missing)...)
+		return store.PoliciesNotFound(missing)
 	}
 	return nil
 }
@@ -507,6 +500,11 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 	}
 	if len(targets) == 0 {
 		return nil
+	}
+	for i := range targets {
+		if store.CheckTime("createdAt", targets[i].CreatedAt) != nil {
+			return store.CheckTime("targets["+strconv.Itoa(i)+"].createdAt", targets[i].CreatedAt)
+		}
 	}
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.requirePolicies(targets); err != nil {
@@ -604,7 +602,7 @@ func (s *Store) listTargets(ctx context.Context, k *keyset, args []any, opts sto
 			var one int
 			err := tx.QueryRowContext(ctx, sqlPolicyExists, policyID).Scan(&one)
 			if errors.Is(err, sql.ErrNoRows) {
-				return store.NotFound("no data policy has ID "+quote(policyID), policyID)
+				return store.PolicyNotFound(policyID)
 			}
 			if err != nil {
 				return err
@@ -667,7 +665,7 @@ func (w *wtx) checkDataUpdatePins(old, updated *store.DataResource) error {
 		return err
 	}
 	if len(ids) > 0 {
-		return store.Conflict("data policies name nodes or actions the update removes from data resource "+quote(old.ResourceCode), ids...)
+		return store.DataUpdatePinned(old.ResourceCode, ids)
 	}
 	return nil
 }
@@ -684,4 +682,26 @@ func removedPaths(old, updated store.Tree) map[string]bool {
 		return true
 	})
 	return removed
+}
+
+// namespacePolicies returns, sorted, the IDs of the policies whose refs
+// name namespace ns, for the error of a refused DeleteNamespace.
+func (w *wtx) namespacePolicies(ns string) ([]string, error) {
+	rows, err := w.query(sqlNamespacePolicies, ns)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return ids, rows.Close()
 }

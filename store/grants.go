@@ -59,7 +59,8 @@ type GrantFilter struct {
 // Grants follow the resources they name: DeleteResources deletes the grants
 // on every deleted resource, and an UpdateResource that removes an action
 // deletes the grants of that action on that resource, in the same write
-// (each removal recorded as a change). Wildcard grants (ResourceCode "*")
+// (each removal recorded as a change, after the resource's own change, in
+// listing order). Wildcard grants (ResourceCode "*")
 // stay until revoked. DeleteNamespace refuses, with ErrConflict, a
 // namespace that still holds grants.
 type Grants interface {

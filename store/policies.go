@@ -123,7 +123,8 @@ type DataPolicies interface {
 	// if the new name is taken by another policy; the ref errors above.
 	UpdateDataPolicy(ctx context.Context, id string, fn func(*DataPolicy) ([]PolicyRef, error)) (DataPolicy, error)
 	// DeleteDataPolicy removes the policy, its refs and its targets (each
-	// target removal recorded as a change). It returns ErrNotFound if no
+	// target removal recorded as a change, after the policy's own change,
+	// in listing order). It returns ErrNotFound if no
 	// policy has id.
 	DeleteDataPolicy(ctx context.Context, id string) error
 

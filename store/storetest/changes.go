@@ -70,6 +70,14 @@ func requireChanges(t *testing.T, want []wantChange, got []store.Change, from, t
 			require.Equal(t, rec, decodeRecord[store.Resource](t, c), "change %d record", i)
 		case store.DataResource:
 			require.Equal(t, rec, decodeRecord[store.DataResource](t, c), "change %d record", i)
+		case store.Grant:
+			require.Equal(t, rec, decodeRecord[store.Grant](t, c), "change %d record", i)
+		case store.Membership:
+			require.Equal(t, rec, decodeRecord[store.Membership](t, c), "change %d record", i)
+		case store.DataPolicy:
+			require.Equal(t, rec, decodeRecord[store.DataPolicy](t, c), "change %d record", i)
+		case store.PolicyTarget:
+			require.Equal(t, rec, decodeRecord[store.PolicyTarget](t, c), "change %d record", i)
 		default:
 			t.Fatalf("change %d: unexpected record type %T", i, rec)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -82,6 +83,74 @@ func (h harness) closed(t *testing.T) {
 			"DeleteDataResource": func(ctx context.Context) error {
 				return s.DeleteDataResource(ctx, store.DefaultNamespace, "d")
 			},
+			"AddGrants": func(ctx context.Context) error {
+				return s.AddGrants(ctx, []store.Grant{grant(store.DefaultNamespace, team, "a", "a:read")})
+			},
+			"RevokeGrants": func(ctx context.Context) error {
+				return s.RevokeGrants(ctx, []store.Grant{grant(store.DefaultNamespace, team, "a", "a:read")})
+			},
+			"ListGrants": func(ctx context.Context) error {
+				_, err := s.ListGrants(ctx, store.GrantFilter{Namespace: store.DefaultNamespace}, store.ListOptions{})
+				return err
+			},
+			"AddMembers": func(ctx context.Context) error {
+				return s.AddMembers(ctx, team, []store.Subject{alice}, store.MembershipOptions{})
+			},
+			"RemoveMembers": func(ctx context.Context) error { return s.RemoveMembers(ctx, team, []store.Subject{alice}) },
+			"ListMembers": func(ctx context.Context) error {
+				_, err := s.ListMembers(ctx, team, store.ListOptions{})
+				return err
+			},
+			"ListMemberships": func(ctx context.Context) error {
+				_, err := s.ListMemberships(ctx, alice, store.ListOptions{})
+				return err
+			},
+			"ListAllMemberships": func(ctx context.Context) error {
+				_, err := s.ListAllMemberships(ctx, store.ListOptions{})
+				return err
+			},
+			"CreateDataPolicy": func(ctx context.Context) error { return s.CreateDataPolicy(ctx, newPolicy("p", "P"), nil) },
+			"GetDataPolicy": func(ctx context.Context) error {
+				_, err := s.GetDataPolicy(ctx, "p")
+				return err
+			},
+			"GetDataPolicyByName": func(ctx context.Context) error {
+				_, err := s.GetDataPolicyByName(ctx, "P")
+				return err
+			},
+			"ListDataPolicies": func(ctx context.Context) error {
+				_, err := s.ListDataPolicies(ctx, store.DataPolicyFilter{}, store.ListOptions{})
+				return err
+			},
+			"UpdateDataPolicy": func(ctx context.Context) error {
+				_, err := s.UpdateDataPolicy(ctx, "p", func(*store.DataPolicy) ([]store.PolicyRef, error) { return nil, nil })
+				return err
+			},
+			"DeleteDataPolicy": func(ctx context.Context) error { return s.DeleteDataPolicy(ctx, "p") },
+			"AttachDataPolicies": func(ctx context.Context) error {
+				return s.AttachDataPolicies(ctx, []store.PolicyTarget{target("p", team)})
+			},
+			"DetachDataPolicies": func(ctx context.Context) error {
+				return s.DetachDataPolicies(ctx, []store.PolicyTarget{target("p", team)})
+			},
+			"ListDataPolicyTargets": func(ctx context.Context) error {
+				_, err := s.ListDataPolicyTargets(ctx, "p", store.ListOptions{})
+				return err
+			},
+			"ListAllPolicyTargets": func(ctx context.Context) error {
+				_, err := s.ListAllPolicyTargets(ctx, store.ListOptions{})
+				return err
+			},
+			"Changes": func(ctx context.Context) error {
+				_, err := s.Changes(ctx, 0, 10)
+				return err
+			},
+			"LastSeq": func(ctx context.Context) error {
+				_, err := s.LastSeq(ctx)
+				return err
+			},
+			"PruneChanges":          func(ctx context.Context) error { return s.PruneChanges(ctx, 1) },
+			"PruneChangesOlderThan": func(ctx context.Context) error { return s.PruneChangesOlderThan(ctx, time.Now()) },
 		}
 		done, cancel := context.WithCancel(ctx)
 		cancel()

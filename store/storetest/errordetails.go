@@ -118,6 +118,91 @@ func (h harness) errorDetails(t *testing.T) {
 		requireError(t, store.DataNameTaken("A", "b"), err, "rename to a taken name")
 	})
 
+	h.run(t, "grant errors", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		ns := store.DefaultNamespace
+		createNamespaces(t, s, "held")
+		createResources(t, s, NewResource(ns, "doc"), NewResource("held", "r"))
+		err := s.AddGrants(ctx, []store.Grant{grant(ns, team, "z", "read"), grant(ns, team, "doc", "nope"), grant(ns, team, "a", "read"), grant(ns, bob, "z", "read")})
+		requireError(t, store.GrantResourcesNotFound([]string{"a", "z"}), err, "missing resources")
+		err = s.AddGrants(ctx, []store.Grant{grant(ns, team, "doc", "zap"), grant(ns, team, "doc", "doc:read"), grant(ns, bob, "doc", "zap"), grant(ns, team, "doc", "bad")})
+		requireError(t, store.GrantActionsUndeclared([]string{"bad", "zap"}), err, "undeclared actions")
+		requireError(t, store.NamespaceNotFound("gone"), s.AddGrants(ctx, []store.Grant{grant("gone", team, "doc", "read")}), "AddGrants namespace")
+		requireError(t, store.NamespaceNotFound("gone"), s.RevokeGrants(ctx, []store.Grant{grant("gone", team, "doc", "read")}), "RevokeGrants namespace")
+		_, err = s.ListGrants(ctx, store.GrantFilter{Namespace: "gone"}, store.ListOptions{})
+		requireError(t, store.NamespaceNotFound("gone"), err, "ListGrants namespace")
+
+		addGrants(t, s, grant("held", team, "r", "r:read"))
+		require.NoError(t, s.DeleteResources(ctx, "held", []string{"r"}))
+		addGrants(t, s, grant("held", team, store.Wildcard, store.Wildcard))
+		requireError(t, store.NamespaceHoldsGrants("held"), s.DeleteNamespace(ctx, "held"), "namespace with grants")
+	})
+
+	h.run(t, "membership errors", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		addMembers(t, s, admins, editors)
+		addMembers(t, s, editors, team)
+		opts := store.MembershipOptions{}
+		requireError(t, store.UserCannotHaveMembers(), s.AddMembers(ctx, alice, []store.Subject{bob}, opts), "user parent")
+		requireError(t, store.MemberIsParent("members[1]", team), s.AddMembers(ctx, team, []store.Subject{alice, team}, opts), "self")
+		requireError(t, store.MembershipCycle("members[1]", team, admins), s.AddMembers(ctx, team, []store.Subject{bob, admins}, opts), "cycle")
+		err := s.AddMembers(ctx, sales, []store.Subject{bob, admins}, store.MembershipOptions{MaxDepth: 2})
+		requireError(t, store.MembershipTooDeep("members[1]", sales, admins, 2), err, "too deep")
+	})
+
+	h.run(t, "data policy errors", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		ns := store.DefaultNamespace
+		createNamespaces(t, s, "named")
+		createData(t, s, newTreeData(ns, "org", "Org"), newStringData(ns, "str", "Str"), newStringData("named", "d", "D"))
+		createPolicy(t, s, newPolicy("p1", "One"), exactRef(ns, "org", "product", "read"))
+		createPolicy(t, s, newPolicy("p2", "Two"), exactRef(ns, "org", "", ""), patternRef("named", "d", ""))
+		createPolicy(t, s, newPolicy("p0", "Zero"), store.PolicyRef{Namespace: "named"})
+
+		requireError(t, store.PolicyNameTaken("One"), s.CreateDataPolicy(ctx, newPolicy("p9", "One"), nil), "name taken")
+		requireError(t, store.PolicyIDTaken("p1"), s.CreateDataPolicy(ctx, newPolicy("p1", "Nine"), nil), "ID taken")
+		_, err := s.UpdateDataPolicy(ctx, "p2", func(p *store.DataPolicy) ([]store.PolicyRef, error) { p.Name = "One"; return nil, nil })
+		requireError(t, store.PolicyNameTaken("One"), err, "rename to a taken name")
+		_, err = s.UpdateDataPolicy(ctx, "nope", func(*store.DataPolicy) ([]store.PolicyRef, error) { return nil, nil })
+		requireError(t, store.PolicyNotFound("nope"), err, "UpdateDataPolicy")
+		_, err = s.GetDataPolicy(ctx, "nope")
+		requireError(t, store.PolicyNotFound("nope"), err, "GetDataPolicy")
+		_, err = s.GetDataPolicyByName(ctx, "Nope")
+		requireError(t, store.PolicyNameNotFound("Nope"), err, "GetDataPolicyByName")
+		requireError(t, store.PolicyNotFound("nope"), s.DeleteDataPolicy(ctx, "nope"), "DeleteDataPolicy")
+		_, err = s.ListDataPolicyTargets(ctx, "nope", store.ListOptions{})
+		requireError(t, store.PolicyNotFound("nope"), err, "ListDataPolicyTargets")
+		ts := []store.PolicyTarget{target("z", team), target("p1", team), target("a", team), target("z", bob)}
+		requireError(t, store.PoliciesNotFound([]string{"a", "z"}), s.AttachDataPolicies(ctx, ts), "attach")
+		requireError(t, store.PoliciesNotFound([]string{"a", "z"}), s.DetachDataPolicies(ctx, ts), "detach")
+
+		at := func(r store.PolicyRef) store.PolicyRef { r.Statement, r.Permission = 1, 2; return r }
+		const field = "statementList[1].permissions[2]"
+		refs := []struct {
+			name string
+			ref  store.PolicyRef
+			want *store.Error
+		}{
+			{"namespace", at(store.PolicyRef{Namespace: "gone"}), store.RefNamespaceNotFound(field, "gone")},
+			{"data resource", at(patternRef(ns, "nope", "")), store.RefDataNotFound(field, ns, "nope")},
+			{"node", at(exactRef(ns, "org", "product/nope", "")), store.RefNodeNotFound(field, "org", "product/nope")},
+			{"nodes of a STRING", at(exactRef(ns, "str", "x", "")), store.RefNoNodes(field, "str", store.DataString)},
+			{"action", at(patternRef(ns, "org", "fly")), store.RefActionUnknown(field, "org", "fly")},
+		}
+		for _, tc := range refs {
+			requireError(t, tc.want, s.CreateDataPolicy(ctx, newPolicy("new", "New"), []store.PolicyRef{tc.ref}), "create ref "+tc.name)
+			_, err := s.UpdateDataPolicy(ctx, "p1", func(*store.DataPolicy) ([]store.PolicyRef, error) { return []store.PolicyRef{tc.ref}, nil })
+			requireError(t, tc.want, err, "update ref "+tc.name)
+		}
+
+		requireError(t, store.DataResourcePinned("org", []string{"p1", "p2"}), s.DeleteDataResource(ctx, ns, "org"), "pinned delete")
+		_, err = s.UpdateDataResource(ctx, ns, "org", func(d *store.DataResource) error { d.Actions = nil; return nil })
+		requireError(t, store.DataUpdatePinned("org", []string{"p1"}), err, "pinned update")
+		// A pattern ref pins nothing: d goes, and only refs name "named".
+		require.NoError(t, s.DeleteDataResource(ctx, "named", "d"))
+		requireError(t, store.NamespaceNamedByPolicies("named", []string{"p0", "p2"}), s.DeleteNamespace(ctx, "named"), "named namespace")
+	})
+
 	h.run(t, "quota", func(t *testing.T, s store.Store) {
 		createResources(t, s, NewResource(store.DefaultNamespace, "a"))
 		err := s.CreateResources(t.Context(), resourcesIn(store.DefaultNamespace, "b", "c"), store.WriteOptions{MaxResourcesPerNamespace: 2})

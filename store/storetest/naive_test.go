@@ -186,8 +186,10 @@ func (n *naive) DeleteNamespace(ctx context.Context, code string) error {
 		return store.DefaultNamespaceUndeletable()
 	case len(n.res[code]) > 0 || len(n.data[code]) > 0:
 		return store.NamespaceNotEmpty(code)
-	case n.perm.namespaceHeld(code):
-		return store.Conflict("namespace holds grants or is named by a policy", code)
+	case slices.ContainsFunc(n.perm.grants, func(g store.Grant) bool { return g.Namespace == code }):
+		return store.NamespaceHoldsGrants(code)
+	case len(n.perm.policiesNaming(code)) > 0:
+		return store.NamespaceNamedByPolicies(code, n.perm.policiesNaming(code))
 	}
 	n.log.add(ctx, store.OpDelete, store.KindNamespace, code, code, n.ns[code])
 	delete(n.ns, code)
@@ -319,12 +321,12 @@ func (n *naive) UpdateResource(ctx context.Context, ns, code string, fn func(*st
 	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
 		return store.Resource{}, err
 	}
-	n.perm.dropGrants(func(g store.Grant) bool {
+	n.res[ns][code] = normRes(next)
+	n.log.add(ctx, store.OpUpdate, store.KindResource, ns, code, n.res[ns][code])
+	n.dropGrants(ctx, func(g store.Grant) bool {
 		return g.Namespace == ns && g.ResourceCode == code && g.Action != store.Wildcard &&
 			!slices.ContainsFunc(next.Actions, func(a store.Action) bool { return a.Name == g.Action })
 	})
-	n.res[ns][code] = normRes(next)
-	n.log.add(ctx, store.OpUpdate, store.KindResource, ns, code, n.res[ns][code])
 	return n.res[ns][code].Clone(), nil
 }
 
@@ -351,7 +353,7 @@ func (n *naive) DeleteResources(ctx context.Context, ns string, codes []string) 
 			n.log.add(ctx, store.OpDelete, store.KindResource, ns, c, old)
 		}
 		delete(m, c)
-		n.perm.dropGrants(func(g store.Grant) bool { return g.Namespace == ns && g.ResourceCode == c })
+		n.dropGrants(ctx, func(g store.Grant) bool { return g.Namespace == ns && g.ResourceCode == c })
 	}
 	return nil
 }

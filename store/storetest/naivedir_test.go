@@ -82,13 +82,7 @@ func (n *naive) DeleteDirectoryEntries(ctx context.Context, subjects []store.Sub
 			}
 			return false
 		})
-		n.perm.dropGrants(func(g store.Grant) bool {
-			if g.Subject == s {
-				n.log.add(ctx, store.OpDelete, store.KindGrant, g.Namespace, g.Key(), g)
-				return true
-			}
-			return false
-		})
+		n.dropGrants(ctx, func(g store.Grant) bool { return g.Subject == s })
 		n.perm.targets = slices.DeleteFunc(n.perm.targets, func(t store.PolicyTarget) bool {
 			if t.Subject == s {
 				n.log.add(ctx, store.OpDelete, store.KindPolicyTarget, "", t.Key(), t)

@@ -42,24 +42,41 @@ func sortedBy[T any](items []T, key func(T) string) []T {
 	return out
 }
 
-func (p *naivePerms) namespaceHeld(ns string) bool {
-	for _, g := range p.grants {
-		if g.Namespace == ns {
-			return true
+// policiesNaming returns the IDs of the policies with a ref on namespace ns.
+func (p *naivePerms) policiesNaming(ns string) []string {
+	var ids []string
+	for id, pol := range p.policies {
+		if slices.ContainsFunc(pol.refs, func(r store.PolicyRef) bool { return r.Namespace == ns }) {
+			ids = append(ids, id)
 		}
 	}
-	for _, pol := range p.policies {
-		for _, r := range pol.refs {
-			if r.Namespace == ns {
-				return true
-			}
-		}
-	}
-	return false
+	return uniq(ids)
 }
 
-func (p *naivePerms) dropGrants(drop func(store.Grant) bool) {
-	p.grants = slices.DeleteFunc(p.grants, drop)
+// dropGrants removes the grants drop selects and records their deletion
+// in listing order.
+func (n *naive) dropGrants(ctx context.Context, drop func(store.Grant) bool) {
+	var removed []store.Grant
+	for _, g := range n.perm.grants {
+		if drop(g) {
+			removed = append(removed, g)
+		}
+	}
+	n.perm.grants = slices.DeleteFunc(n.perm.grants, drop)
+	for _, g := range sortedBy(removed, grantKey) {
+		n.log.add(ctx, store.OpDelete, store.KindGrant, g.Namespace, g.Key(), g)
+	}
+}
+
+// checkTimes returns the first out-of-range CreatedAt of n records, on the
+// field list[i].createdAt.
+func checkTimes(list string, n int, at func(i int) time.Time) error {
+	for i := range n {
+		if err := store.CheckTime(list+"["+strconv.Itoa(i)+"].createdAt", at(i)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pinned refuses the removal (next nil) or the update to next of a data
@@ -85,9 +102,11 @@ func (p *naivePerms) pinned(ns, code string, next *store.DataResource) error {
 			}
 		}
 	}
-	if len(ids) > 0 {
-		slices.Sort(ids)
-		return store.Conflict("pinned by policies", ids...)
+	switch {
+	case len(ids) > 0 && next == nil:
+		return store.DataResourcePinned(code, ids)
+	case len(ids) > 0:
+		return store.DataUpdatePinned(code, ids)
 	}
 	return nil
 }
@@ -111,6 +130,9 @@ func (n *naive) AddGrants(ctx context.Context, gs []store.Grant) error {
 		return err
 	}
 	defer n.mu.Unlock()
+	if err := checkTimes("grants", len(gs), func(i int) time.Time { return gs[i].CreatedAt }); err != nil {
+		return err
+	}
 	if err := n.grantNamespaces(gs); err != nil {
 		return err
 	}
@@ -127,15 +149,16 @@ func (n *naive) AddGrants(ctx context.Context, gs []store.Grant) error {
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("no such resources", uniq(missing)...)
+		return store.GrantResourcesNotFound(missing)
 	}
 	if len(bad) > 0 {
-		return &store.Error{Message: "undeclared actions", Codes: uniq(bad), Err: store.ErrInvalid}
+		return store.GrantActionsUndeclared(bad)
 	}
 	for _, g := range gs {
 		if !slices.ContainsFunc(n.perm.grants, func(h store.Grant) bool { return h.Namespace == g.Namespace && grantKey(h) == grantKey(g) }) {
 			g.CreatedAt = utc(g.CreatedAt)
 			n.perm.grants = append(n.perm.grants, g)
+			n.log.add(ctx, store.OpCreate, store.KindGrant, g.Namespace, g.Key(), g)
 		}
 	}
 	return nil
@@ -150,7 +173,7 @@ func (n *naive) RevokeGrants(ctx context.Context, gs []store.Grant) error {
 		return err
 	}
 	for _, g := range gs {
-		n.perm.dropGrants(func(h store.Grant) bool { return h.Namespace == g.Namespace && grantKey(h) == grantKey(g) })
+		n.dropGrants(ctx, func(h store.Grant) bool { return h.Namespace == g.Namespace && grantKey(h) == grantKey(g) })
 	}
 	return nil
 }
@@ -208,22 +231,34 @@ func (n *naive) AddMembers(ctx context.Context, parent store.Subject, members []
 	}
 	defer n.mu.Unlock()
 	if parent.Type == store.SubjectUser {
-		return store.Invalid("parent", "a user has no members")
+		return store.UserCannotHaveMembers()
 	}
 	saved := slices.Clone(n.perm.edges)
+	var added []store.Membership
 	for i, m := range members {
 		if n.hasEdge(parent, m) {
 			continue
 		}
-		bad := n.ancestorOrSelf(m, parent)
-		if !bad && opts.MaxDepth > 0 {
-			bad = n.chain(parent, true)+1+n.chain(m, false) > opts.MaxDepth
+		field := "members[" + strconv.Itoa(i) + "]"
+		var bad error
+		switch {
+		case m == parent:
+			bad = store.MemberIsParent(field, m)
+		case n.ancestorOrSelf(m, parent):
+			bad = store.MembershipCycle(field, parent, m)
+		case opts.MaxDepth > 0 && n.chain(parent, true)+1+n.chain(m, false) > opts.MaxDepth:
+			bad = store.MembershipTooDeep(field, parent, m, opts.MaxDepth)
 		}
-		if bad {
+		if bad != nil {
 			n.perm.edges = saved
-			return store.Invalid("members["+strconv.Itoa(i)+"]", "cycle or chain too long")
+			return bad
 		}
-		n.perm.edges = append(n.perm.edges, store.Membership{Parent: parent, Member: m, CreatedAt: time.Now().UTC()})
+		edge := store.Membership{Parent: parent, Member: m, CreatedAt: time.Now().UTC()}
+		n.perm.edges = append(n.perm.edges, edge)
+		added = append(added, edge)
+	}
+	for _, edge := range added {
+		n.log.add(ctx, store.OpCreate, store.KindMembership, "", edge.Key(), edge)
 	}
 	return nil
 }
@@ -233,7 +268,12 @@ func (n *naive) RemoveMembers(ctx context.Context, parent store.Subject, members
 		return err
 	}
 	defer n.mu.Unlock()
-	n.perm.edges = slices.DeleteFunc(n.perm.edges, func(m store.Membership) bool { return m.Parent == parent && slices.Contains(members, m.Member) })
+	for _, member := range members {
+		if i := slices.IndexFunc(n.perm.edges, func(m store.Membership) bool { return m.Parent == parent && m.Member == member }); i >= 0 {
+			n.log.add(ctx, store.OpDelete, store.KindMembership, "", n.perm.edges[i].Key(), n.perm.edges[i])
+			n.perm.edges = slices.Delete(n.perm.edges, i, i+1)
+		}
+	}
 	return nil
 }
 
@@ -278,25 +318,25 @@ func (n *naive) checkRefs(refs []store.PolicyRef) error {
 	for _, r := range refs {
 		field := "statementList[" + strconv.Itoa(r.Statement) + "].permissions[" + strconv.Itoa(r.Permission) + "]"
 		if _, ok := n.ns[r.Namespace]; !ok {
-			return &store.Error{Field: field, Message: "no namespace", Err: store.ErrNamespaceNotFound}
+			return store.RefNamespaceNotFound(field, r.Namespace)
 		}
 		if r.ResourceCode == "" {
 			continue
 		}
 		d, ok := n.data[r.Namespace][r.ResourceCode]
 		if !ok {
-			return &store.Error{Field: field, Message: "no data resource", Err: store.ErrNotFound}
+			return store.RefDataNotFound(field, r.Namespace, r.ResourceCode)
 		}
 		if r.Exact && r.NodePath != "" {
 			if d.Type != store.DataTree {
-				return store.Invalid(field, "not a tree")
+				return store.RefNoNodes(field, r.ResourceCode, d.Type)
 			}
 			if _, found := d.Struct.Tree.Find(r.NodePath); !found {
-				return &store.Error{Field: field, Message: "no node", Err: store.ErrNotFound}
+				return store.RefNodeNotFound(field, r.ResourceCode, r.NodePath)
 			}
 		}
 		if r.Action != "" && !slices.Contains(d.Actions, r.Action) {
-			return store.Invalid(field, "no action")
+			return store.RefActionUnknown(field, r.ResourceCode, r.Action)
 		}
 	}
 	return nil
@@ -322,11 +362,14 @@ func (n *naive) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 		return err
 	}
 	defer n.mu.Unlock()
+	if err := store.CheckTimes("", p.CreatedAt, p.UpdatedAt); err != nil {
+		return err
+	}
 	if _, taken := n.policyNamed(p.Name); taken {
-		return &store.Error{Field: "policyName", Message: "taken", Err: store.ErrConflict}
+		return store.PolicyNameTaken(p.Name)
 	}
 	if _, taken := n.perm.policies[p.ID]; taken {
-		return &store.Error{Field: "policyId", Message: "taken", Err: store.ErrConflict}
+		return store.PolicyIDTaken(p.ID)
 	}
 	if err := n.checkRefs(refs); err != nil {
 		return err
@@ -335,6 +378,7 @@ func (n *naive) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 		n.perm.policies = map[string]naivePolicy{}
 	}
 	n.perm.policies[p.ID] = naivePolicy{p: normPolicy(p), refs: slices.Clone(refs)}
+	n.log.add(ctx, store.OpCreate, store.KindDataPolicy, "", p.ID, n.perm.policies[p.ID].p)
 	return nil
 }
 
@@ -345,7 +389,7 @@ func (n *naive) GetDataPolicy(ctx context.Context, id string) (store.DataPolicy,
 	defer n.mu.Unlock()
 	pol, ok := n.perm.policies[id]
 	if !ok {
-		return store.DataPolicy{}, store.NotFound("no policy", id)
+		return store.DataPolicy{}, store.PolicyNotFound(id)
 	}
 	return pol.p.Clone(), nil
 }
@@ -357,7 +401,7 @@ func (n *naive) GetDataPolicyByName(ctx context.Context, name string) (store.Dat
 	defer n.mu.Unlock()
 	pol, ok := n.policyNamed(name)
 	if !ok {
-		return store.DataPolicy{}, store.NotFound("no policy", name)
+		return store.DataPolicy{}, store.PolicyNameNotFound(name)
 	}
 	return pol.p.Clone(), nil
 }
@@ -384,7 +428,7 @@ func (n *naive) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 	defer n.mu.Unlock()
 	cur, ok := n.perm.policies[id]
 	if !ok {
-		return store.DataPolicy{}, store.NotFound("no policy", id)
+		return store.DataPolicy{}, store.PolicyNotFound(id)
 	}
 	next := cur.p.Clone()
 	refs, err := fn(&next)
@@ -392,13 +436,17 @@ func (n *naive) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 		return store.DataPolicy{}, err
 	}
 	next.ID, next.CreatedAt = cur.p.ID, cur.p.CreatedAt
+	if err := store.CheckTime("updatedAt", next.UpdatedAt); err != nil {
+		return store.DataPolicy{}, err
+	}
 	if other, taken := n.policyNamed(next.Name); taken && other.p.ID != id {
-		return store.DataPolicy{}, &store.Error{Field: "policyName", Message: "taken", Err: store.ErrConflict}
+		return store.DataPolicy{}, store.PolicyNameTaken(next.Name)
 	}
 	if err := n.checkRefs(refs); err != nil {
 		return store.DataPolicy{}, err
 	}
 	n.perm.policies[id] = naivePolicy{p: normPolicy(next), refs: slices.Clone(refs)}
+	n.log.add(ctx, store.OpUpdate, store.KindDataPolicy, "", id, n.perm.policies[id].p)
 	return n.perm.policies[id].p.Clone(), nil
 }
 
@@ -407,10 +455,21 @@ func (n *naive) DeleteDataPolicy(ctx context.Context, id string) error {
 		return err
 	}
 	defer n.mu.Unlock()
-	if _, ok := n.perm.policies[id]; !ok {
-		return store.NotFound("no policy", id)
+	pol, ok := n.perm.policies[id]
+	if !ok {
+		return store.PolicyNotFound(id)
 	}
 	delete(n.perm.policies, id)
+	n.log.add(ctx, store.OpDelete, store.KindDataPolicy, "", id, pol.p)
+	var removed []store.PolicyTarget
+	for _, t := range n.perm.targets {
+		if t.PolicyID == id {
+			removed = append(removed, t)
+		}
+	}
+	for _, t := range sortedBy(removed, targetKey) {
+		n.log.add(ctx, store.OpDelete, store.KindPolicyTarget, "", t.Key(), t)
+	}
 	n.perm.targets = slices.DeleteFunc(n.perm.targets, func(t store.PolicyTarget) bool { return t.PolicyID == id })
 	return nil
 }
@@ -423,7 +482,7 @@ func (n *naive) missingPolicies(ts []store.PolicyTarget) error {
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("no policies", uniq(missing)...)
+		return store.PoliciesNotFound(missing)
 	}
 	return nil
 }
@@ -433,6 +492,9 @@ func (n *naive) AttachDataPolicies(ctx context.Context, ts []store.PolicyTarget)
 		return err
 	}
 	defer n.mu.Unlock()
+	if err := checkTimes("targets", len(ts), func(i int) time.Time { return ts[i].CreatedAt }); err != nil {
+		return err
+	}
 	if err := n.missingPolicies(ts); err != nil {
 		return err
 	}
@@ -440,6 +502,7 @@ func (n *naive) AttachDataPolicies(ctx context.Context, ts []store.PolicyTarget)
 		if !slices.ContainsFunc(n.perm.targets, func(u store.PolicyTarget) bool { return targetKey(u) == targetKey(t) }) {
 			t.CreatedAt = utc(t.CreatedAt)
 			n.perm.targets = append(n.perm.targets, t)
+			n.log.add(ctx, store.OpCreate, store.KindPolicyTarget, "", t.Key(), t)
 		}
 	}
 	return nil
@@ -453,9 +516,12 @@ func (n *naive) DetachDataPolicies(ctx context.Context, ts []store.PolicyTarget)
 	if err := n.missingPolicies(ts); err != nil {
 		return err
 	}
-	n.perm.targets = slices.DeleteFunc(n.perm.targets, func(u store.PolicyTarget) bool {
-		return slices.ContainsFunc(ts, func(t store.PolicyTarget) bool { return targetKey(u) == targetKey(t) })
-	})
+	for _, t := range ts {
+		if i := slices.IndexFunc(n.perm.targets, func(u store.PolicyTarget) bool { return targetKey(u) == targetKey(t) }); i >= 0 {
+			n.log.add(ctx, store.OpDelete, store.KindPolicyTarget, "", n.perm.targets[i].Key(), n.perm.targets[i])
+			n.perm.targets = slices.Delete(n.perm.targets, i, i+1)
+		}
+	}
 	return nil
 }
 
@@ -465,7 +531,7 @@ func (n *naive) ListDataPolicyTargets(ctx context.Context, id string, opts store
 	}
 	defer n.mu.Unlock()
 	if _, ok := n.perm.policies[id]; !ok {
-		return store.Page[store.PolicyTarget]{}, store.NotFound("no policy", id)
+		return store.Page[store.PolicyTarget]{}, store.PolicyNotFound(id)
 	}
 	var out []store.PolicyTarget
 	for _, t := range n.perm.targets {

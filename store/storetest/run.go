@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("concurrency", h.concurrency)
 	t.Run("permission concurrency", h.permissionConcurrency)
 	t.Run("changes", h.changes)
+	t.Run("permission changes", h.permissionChanges)
 	t.Run("closed", h.closed)
 	t.Run("times", h.times)
 	t.Run("error details", h.errorDetails)

@@ -42,11 +42,41 @@ func (h harness) times(t *testing.T) {
 		}
 	})
 
+	h.run(t, "permission records keep the edges of the range", func(t *testing.T, s store.Store) {
+		ctx := t.Context()
+		createResources(t, s, NewResource(store.DefaultNamespace, "r"))
+		for i, at := range edges {
+			g := grant(store.DefaultNamespace, store.Subject{Type: store.SubjectUser, ID: "u" + pad(i)}, "r", "r:read")
+			g.CreatedAt = at
+			addGrants(t, s, g)
+			require.Equal(t, []store.Grant{g}, allGrants(t, s, store.GrantFilter{Namespace: store.DefaultNamespace, Subject: &g.Subject}))
+
+			p := newPolicy("p"+pad(i), "P"+pad(i))
+			p.CreatedAt, p.UpdatedAt = at, at
+			createPolicy(t, s, p)
+			got, err := s.GetDataPolicy(ctx, p.ID)
+			require.NoError(t, err)
+			require.Equal(t, p, got)
+			got, err = s.UpdateDataPolicy(ctx, p.ID, func(p *store.DataPolicy) ([]store.PolicyRef, error) {
+				p.UpdatedAt = edges[(i+1)%len(edges)]
+				return nil, nil
+			})
+			require.NoError(t, err)
+			require.Equal(t, edges[(i+1)%len(edges)], got.UpdatedAt)
+
+			tg := target(p.ID, team)
+			tg.CreatedAt = at
+			require.NoError(t, s.AttachDataPolicies(ctx, []store.PolicyTarget{tg}))
+			require.Equal(t, []store.PolicyTarget{tg}, listAll(t, targetLister(s, p.ID)))
+		}
+	})
+
 	for name, at := range outside {
 		h.run(t, name+" is refused by every write", func(t *testing.T, s store.Store) {
 			ctx := t.Context()
 			createResources(t, s, NewResource(store.DefaultNamespace, "kept"))
 			createData(t, s, newStringData(store.DefaultNamespace, "dkept", "D kept"))
+			createPolicy(t, s, newPolicy("pkept", "P kept"))
 			before := TakeSnapshot(t, s)
 
 			ok := NewResource(store.DefaultNamespace, "ok")
@@ -56,6 +86,12 @@ func (h harness) times(t *testing.T) {
 			ns.CreatedAt = at
 			d := newStringData(store.DefaultNamespace, "d", "D")
 			d.CreatedAt = at
+			badGrant := grant(store.DefaultNamespace, team, "kept", "kept:read")
+			badGrant.CreatedAt = at
+			p, q := newPolicy("p", "P"), newPolicy("q", "Q")
+			p.CreatedAt, q.UpdatedAt = at, at
+			badTarget := target("pkept", bob)
+			badTarget.CreatedAt = at
 			writes := []struct {
 				name, field string
 				err         error
@@ -75,6 +111,14 @@ func (h harness) times(t *testing.T) {
 					d.Description, d.UpdatedAt = "changed", at
 					return nil
 				}))},
+				{"AddGrants", "grants[1].createdAt", s.AddGrants(ctx, []store.Grant{grant(store.DefaultNamespace, team, "kept", "kept:write"), badGrant})},
+				{"CreateDataPolicy createdAt", "createdAt", s.CreateDataPolicy(ctx, p, nil)},
+				{"CreateDataPolicy updatedAt", "updatedAt", s.CreateDataPolicy(ctx, q, nil)},
+				{"UpdateDataPolicy", "updatedAt", second(s.UpdateDataPolicy(ctx, "pkept", func(p *store.DataPolicy) ([]store.PolicyRef, error) {
+					p.Description, p.UpdatedAt = "changed", at
+					return nil, nil
+				}))},
+				{"AttachDataPolicies", "targets[1].createdAt", s.AttachDataPolicies(ctx, []store.PolicyTarget{target("pkept", team), badTarget})},
 			}
 			for _, w := range writes {
 				require.ErrorIs(t, w.err, store.ErrInvalid, w.name)
