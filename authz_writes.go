@@ -168,3 +168,11 @@ func (s indexedStore) DeleteDataResource(ctx context.Context, namespace, code st
 	defer s.written()
 	return s.Store.DeleteDataResource(ctx, namespace, code)
 }
+
+// DeleteDirectoryEntries removes memberships, grants and policy targets
+// by cascade; the store records each removal in the change log, so the
+// write only marks the index dirty and the next check catches up with
+// those changes.
+func (s indexedStore) DeleteDirectoryEntries(ctx context.Context, subjects []store.Subject) error {
+	return s.direct(true, "", func() error { return s.Store.DeleteDirectoryEntries(ctx, subjects) }, func(*permindex.Writer) {})
+}

@@ -19,13 +19,14 @@ const (
 	OpUpdate = store.OpUpdate
 	OpDelete = store.OpDelete
 
-	KindNamespace    = store.KindNamespace
-	KindResource     = store.KindResource
-	KindDataResource = store.KindDataResource
-	KindGrant        = store.KindGrant
-	KindDataPolicy   = store.KindDataPolicy
-	KindPolicyTarget = store.KindPolicyTarget
-	KindMembership   = store.KindMembership
+	KindNamespace      = store.KindNamespace
+	KindResource       = store.KindResource
+	KindDataResource   = store.KindDataResource
+	KindGrant          = store.KindGrant
+	KindDataPolicy     = store.KindDataPolicy
+	KindPolicyTarget   = store.KindPolicyTarget
+	KindMembership     = store.KindMembership
+	KindDirectoryEntry = store.KindDirectoryEntry
 )
 
 // ErrChangesPruned reports a read of the change log from a point older than

@@ -139,6 +139,8 @@ type Registry struct {
 
 	// authz is the permission index that answers the checks (authz.go).
 	authz *authz
+	// users remembers users recently found in the directory (userseen.go).
+	users userSeen
 }
 
 // Option configures a Registry.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Load figures for BENCHMARKS.md: builds resreg and resreg-load, serves a
 # fresh SQLite file on a free loopback port, runs the baseline (signed
-# read of one namespace) and create-resource at the same concurrency, and
-# stops the server.
+# read of one namespace), is-action-allowed and create-resource at the same
+# concurrency, and stops the server.
 #
 #	bench/load.sh [concurrency] [requests]
 set -euo pipefail
@@ -24,4 +24,5 @@ pid=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 echo "commit $(cd "$root" && git rev-parse --short HEAD), $(nproc) cores, concurrency $conc, $requests requests each"
 "$tmp/resreg-load" --url "http://127.0.0.1:$port" --scenario get-namespace -c "$conc" -n "$requests"
+"$tmp/resreg-load" --url "http://127.0.0.1:$port" --scenario is-action-allowed -c "$conc" -n "$requests"
 "$tmp/resreg-load" --url "http://127.0.0.1:$port" --scenario create-resource -c "$conc" -n "$requests"

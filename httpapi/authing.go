@@ -137,11 +137,12 @@ func unauthorized(reason string) error {
 	return fmt.Errorf("%w: %s", errUnauthorized, reason)
 }
 
-// authingRoutes registers every Authing V3 endpoint served today. The
-// permission endpoints and the user, role and group directory register
-// here the same way once the library has them.
+// authingRoutes registers every Authing V3 endpoint.
 func (h *handler) authingRoutes() {
 	h.namespaceRoutes()
 	h.resourceRoutes()
 	h.dataResourceRoutes()
+	h.permissionRoutes()
+	h.dataPolicyRoutes()
+	h.directoryRoutes()
 }

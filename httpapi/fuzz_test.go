@@ -69,12 +69,20 @@ func FuzzRequestDecoders(f *testing.F) {
 		"/api/v3/check-permission-namespace-exists",
 		"/app-portal-service/v2.3/resource/create?orgId=default", "/app-portal-service/v2.3/resource/update?orgId=default",
 		"/app-portal-service/v2.3/resource/delete?orgId=default", "/app-portal-service/v2.3/resource/list?orgId=default",
+		"/api/v3/authorize-resources", "/api/v3/is-action-allowed", "/api/v3/check-permission", "/api/v3/get-user-resource-struct",
+		"/api/v3/create-data-policy", "/api/v3/update-data-policy", "/api/v3/authorize-data-policies", "/api/v3/revoke-data-policy",
+		"/api/v3/create-user", "/api/v3/create-role", "/api/v3/assign-role", "/api/v3/create-group", "/api/v3/add-group-members",
+		"/api/v3/delete-users-batch", "/api/v3/delete-roles-batch", "/api/v3/delete-groups-batch",
 	}
 	f.Add(uint8(0), []byte(`{"type":"API","code":"a","name":"A"}`))
 	f.Add(uint8(8), []byte(`{"namespaceCode":"default","resourceCode":"t","resourceName":"T","type":"TREE","struct":[{"code":"a","name":"A","children":[{"code":"b","name":"B"}]}],"actions":["x"]}`))
 	f.Add(uint8(13), []byte(`{"type":"menu","resources":[{"code":"c","name":{"defaultValue":"C"}}]}`))
 	f.Add(uint8(16), []byte(`{"codes":["a"],"pagination":{"pageNo":0,"pageSize":5}}`))
 	f.Add(uint8(1), []byte(`{"list":[{"type":"API","code":"a"},{"type":"API","code":"a"}]}`))
+	f.Add(uint8(17), []byte(`{"namespace":"default","list":[{"targetType":"ROLE","targetIdentifiers":["r"],"resources":[{"code":"a","actions":["x"]}]}]}`))
+	f.Add(uint8(21), []byte(`{"policyName":"p","statementList":[{"effect":"ALLOW","permissions":["default/t/a/x"]}]}`))
+	f.Add(uint8(27), []byte(`{"code":"r","namespace":"default","targets":[{"targetType":"USER","targetIdentifier":"u"}]}`))
+	f.Add(uint8(18), []byte(`{"userId":"u","resource":"a","action":"x"}`))
 	reg := resreg.New(memstore.New())
 	h := httpapi.NewHandler(reg, httpapi.WithInsecureNoAuth(), quiet)
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {

@@ -178,3 +178,9 @@ func requireFail(t *testing.T, env authingEnvelope, statusCode int) {
 var quiet = httpapi.WithLogger(slog.New(slog.DiscardHandler))
 
 func nowUTC() time.Time { return time.Now().UTC() }
+
+var listAllOpts = resreg.ListOptions{PageSize: 100}
+
+func roleSubject(id string) resreg.Subject { return resreg.Subject{Type: resreg.SubjectRole, ID: id} }
+
+func userSubject(id string) resreg.Subject { return resreg.User(id) }

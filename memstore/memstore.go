@@ -29,8 +29,9 @@ type Store struct {
 	// locale keys) so that a million resources share a handful of copies.
 	strs map[string]string
 
-	members  membershipIndex // registry-wide
-	policies policyIndex     // registry-wide, with their targets and refs
+	members   membershipIndex // registry-wide
+	policies  policyIndex     // registry-wide, with their targets and refs
+	directory directoryIndex  // users, roles and groups, registry-wide
 	// log is the change log, written under mu with the writes it records.
 	log changeLog
 	// recent and next are intern's ring of the values interned last.
@@ -50,6 +51,7 @@ func New() *Store {
 		strs:       make(map[string]string),
 		members:    newMembershipIndex(),
 		policies:   newPolicyIndex(),
+		directory:  newDirectoryIndex(),
 	}
 	now := time.Now().UTC()
 	s.addNamespace(store.Namespace{

@@ -13,7 +13,7 @@ func OpenAtVersion(ctx context.Context, path string, version int) (*Store, error
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, ownDB: true, cfg: cfg, noChangeLog: version < changeLogVersion}
+	s := &Store{db: db, ownDB: true, cfg: cfg, noChangeLog: version < changeLogVersion, noDirectory: version < directoryVersion}
 	if err := s.migrate(ctx, version); err != nil {
 		s.Close()
 		return nil, err

@@ -60,6 +60,7 @@ type Store struct {
 	getResourceByID *sql.Stmt
 	namespaceExists *sql.Stmt
 	listResources   *sql.Stmt
+	getDirectory    *sql.Stmt // the user lookup of every Authing check
 	// lastSeq is LastSeq's statement, prepared on first use (a schema
 	// opened at an old version may have no change log yet).
 	lastSeq atomic.Pointer[sql.Stmt]
@@ -69,6 +70,9 @@ type Store struct {
 	// noChangeLog is set only by the tests' OpenAtVersion, for a schema
 	// older than the change log, whose writes record nothing.
 	noChangeLog bool
+	// noDirectory is set only by OpenAtVersion, for a schema older than
+	// the directory, whose statement is then not prepared.
+	noDirectory bool
 }
 
 type config struct {
@@ -303,6 +307,9 @@ func (s *Store) prepare(ctx context.Context) error {
 	s.getResourceByID = prep(sqlGetResourceByID)
 	s.namespaceExists = prep(sqlNamespaceExists)
 	s.listResources = prep(sqlListResources)
+	if !s.noDirectory {
+		s.getDirectory = prep(sqlGetDirectory)
+	}
 	if err != nil {
 		return openError(ctx, "prepare", err)
 	}
@@ -317,7 +324,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	var errs []error
-	for _, st := range []*sql.Stmt{s.getResource, s.getResourceByID, s.namespaceExists, s.listResources} {
+	for _, st := range []*sql.Stmt{s.getResource, s.getResourceByID, s.namespaceExists, s.listResources, s.getDirectory} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}

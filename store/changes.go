@@ -26,11 +26,13 @@ const (
 	KindDataPolicy   = "dataPolicy"
 	KindPolicyTarget = "policyTarget"
 	KindMembership   = "membership"
+	// KindDirectoryEntry is a user, role or group of the [Directory].
+	KindDirectoryEntry = "directoryEntry"
 )
 
 // Kinds lists every Kind constant, in declaration order.
 func Kinds() []string {
-	return []string{KindNamespace, KindResource, KindDataResource, KindGrant, KindDataPolicy, KindPolicyTarget, KindMembership}
+	return []string{KindNamespace, KindResource, KindDataResource, KindGrant, KindDataPolicy, KindPolicyTarget, KindMembership, KindDirectoryEntry}
 }
 
 // MaxChangesLimit is the largest limit [ChangeLog.Changes] accepts.

@@ -62,6 +62,9 @@ type Store interface {
 	Grants
 	Memberships
 	DataPolicies
+	// Directory keeps the users, roles and groups Authing's permission
+	// flows name; deleting one removes what names it.
+	Directory
 	// ChangeLog records every write; see its documentation for the ordering
 	// guarantee.
 	ChangeLog

@@ -8,8 +8,11 @@
 // Scenarios: create-resource (a new code per request, default namespace),
 // get-namespace (a signed read of the default namespace: the cost of
 // HTTP, signature and envelope without a write, the baseline to compare
-// against). Credentials come from RESREG_ACCESS_KEY_ID and
-// RESREG_ACCESS_KEY_SECRET.
+// against), is-action-allowed (before the timed run it creates a resource,
+// a user and a group holding a grant on the resource with the user in it;
+// each request then asks whether the user may do the action, through the
+// group, and must be answered allowed: true). Credentials come from
+// RESREG_ACCESS_KEY_ID and RESREG_ACCESS_KEY_SECRET.
 package main
 
 import (
@@ -48,7 +51,7 @@ func main() {
 
 func run() error {
 	base := flag.String("url", "http://127.0.0.1:8080", "resreg serve base URL (loopback only)")
-	scenario := flag.String("scenario", "create-resource", "create-resource or get-namespace")
+	scenario := flag.String("scenario", "create-resource", "create-resource, get-namespace or is-action-allowed")
 	conc := flag.Int("c", 64, "concurrent connections")
 	n := flag.Int("n", 20000, "requests to send (at most 1,000,000)")
 	dur := flag.Duration("d", time.Minute, "stop after this long (at most 5m)")
@@ -74,6 +77,11 @@ func run() error {
 		return err
 	}
 	var build func(i int64) (*http.Request, []byte, error)
+	var expect func(data json.RawMessage) error
+	client := &http.Client{
+		Timeout:   10 * time.Second,
+		Transport: &http.Transport{MaxIdleConns: *conc, MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc},
+	}
 	switch *scenario {
 	case "create-resource":
 		build = func(i int64) (*http.Request, []byte, error) {
@@ -89,13 +97,38 @@ func run() error {
 			r, err := http.NewRequest(http.MethodGet, u.JoinPath("/api/v3/get-namespace").String()+"?code=default", nil)
 			return r, nil, err
 		}
+	case "is-action-allowed":
+		call := func(path string, body any) (json.RawMessage, error) {
+			b, _ := json.Marshal(body)
+			r, err := http.NewRequest(http.MethodPost, u.JoinPath(path).String(), bytes.NewReader(b))
+			if err == nil {
+				err = httpapi.SignAuthing(r, b, keyID, secret, time.Now(), "")
+			}
+			if err != nil {
+				return nil, err
+			}
+			return send(client, r)
+		}
+		userID, err := setupCheck(call, *prefix)
+		if err != nil {
+			return fmt.Errorf("setting up is-action-allowed: %w", err)
+		}
+		body, _ := json.Marshal(map[string]any{"userId": userID, "namespace": "default", "resource": *prefix + "-checked", "action": "read"})
+		build = func(int64) (*http.Request, []byte, error) {
+			r, err := http.NewRequest(http.MethodPost, u.JoinPath("/api/v3/is-action-allowed").String(), bytes.NewReader(body))
+			return r, body, err
+		}
+		expect = func(data json.RawMessage) error {
+			var out struct {
+				Allowed bool `json:"allowed"`
+			}
+			if err := json.Unmarshal(data, &out); err != nil || !out.Allowed {
+				return fmt.Errorf("is-action-allowed answered %s, want allowed: true", data)
+			}
+			return nil
+		}
 	default:
 		return fmt.Errorf("unknown scenario %q", *scenario)
-	}
-
-	client := &http.Client{
-		Timeout:   10 * time.Second,
-		Transport: &http.Transport{MaxIdleConns: *conc, MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
 	defer cancel()
@@ -120,7 +153,11 @@ func run() error {
 				}
 				t0 := time.Now()
 				if err == nil {
-					err = send(client, r.WithContext(ctx))
+					var data json.RawMessage
+					data, err = send(client, r.WithContext(ctx))
+					if err == nil && expect != nil {
+						err = expect(data)
+					}
 				}
 				if err != nil {
 					if ctx.Err() != nil {
@@ -154,28 +191,67 @@ func run() error {
 	return nil
 }
 
-// send does one request and requires statusCode 200 in the envelope.
-func send(client *http.Client, r *http.Request) error {
+// send does one request, requires statusCode 200 in the envelope and
+// returns its data.
+func send(client *http.Client, r *http.Request) (json.RawMessage, error) {
 	resp, err := client.Do(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var env struct {
-		StatusCode int    `json:"statusCode"`
-		Message    string `json:"message"`
+		StatusCode int             `json:"statusCode"`
+		Message    string          `json:"message"`
+		Data       json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal(b, &env); err != nil {
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, b)
+		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, b)
 	}
 	if env.StatusCode != 200 {
-		return fmt.Errorf("statusCode %d: %s", env.StatusCode, env.Message)
+		return nil, fmt.Errorf("statusCode %d: %s", env.StatusCode, env.Message)
 	}
-	return nil
+	return env.Data, nil
+}
+
+// setupCheck makes what the is-action-allowed scenario asks about: a
+// resource prefix-checked with action read, a user, and a group
+// prefix-group holding read on the resource with the user in it, so the
+// answer goes through a membership. It returns the userId.
+func setupCheck(call func(path string, body any) (json.RawMessage, error), prefix string) (string, error) {
+	if _, err := call("/api/v3/create-resource", map[string]any{"type": "API", "code": prefix + "-checked", "name": "checked",
+		"actions": []map[string]string{{"name": "read", "description": "read"}}}); err != nil {
+		return "", err
+	}
+	data, err := call("/api/v3/create-user", map[string]any{"name": "load"})
+	if err != nil {
+		return "", err
+	}
+	var user struct {
+		UserID string `json:"userId"`
+	}
+	if err := json.Unmarshal(data, &user); err != nil {
+		return "", err
+	}
+	group := prefix + "-group"
+	steps := []struct {
+		path string
+		body any
+	}{
+		{"/api/v3/create-group", map[string]any{"code": group, "name": "load"}},
+		{"/api/v3/add-group-members", map[string]any{"code": group, "userIds": []string{user.UserID}}},
+		{"/api/v3/authorize-resources", map[string]any{"list": []map[string]any{{"targetType": "GROUP", "targetIdentifiers": []string{group},
+			"resources": []map[string]any{{"code": prefix + "-checked", "actions": []string{"read"}, "resourceType": "API"}}}}}},
+	}
+	for _, st := range steps {
+		if _, err := call(st.path, st.body); err != nil {
+			return "", err
+		}
+	}
+	return user.UserID, nil
 }
 
 func requireLoopback(host string) error {

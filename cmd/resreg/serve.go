@@ -38,8 +38,10 @@ func runServe(ctx context.Context, args []string, env func(string) string, stdou
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dbPath := fs.String("db", "resreg.db", "SQLite file that keeps the registry")
 	noAuth := fs.Bool("insecure-no-auth", false, "serve without credentials (loopback addresses only)")
+	staleness := fs.Duration("check-staleness", time.Second,
+		"how old the permission index may be for writes by other processes sharing --db (this server's own writes are seen at once); 0 probes the file on every check")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: resreg serve [--addr 127.0.0.1:8080] [--db resreg.db] [--insecure-no-auth]
+		fmt.Fprintln(stderr, `usage: resreg serve [--addr 127.0.0.1:8080] [--db resreg.db] [--insecure-no-auth] [--check-staleness 1s]
 
 Serves /api/v3/... (Authing V3, signed with an access key) and
 /app-portal-service/v2.3/... (EnOS, bearer token), and GET /healthz.
@@ -89,7 +91,7 @@ flags:`)
 		return err
 	}
 	srv := &http.Server{
-		Handler:           httpapi.NewHandler(resreg.New(st), opts...),
+		Handler:           httpapi.NewHandler(resreg.New(st, resreg.WithCheckStaleness(*staleness)), opts...),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,

@@ -272,6 +272,8 @@ type Snapshot struct {
 	Memberships []store.Membership
 	Policies    []store.DataPolicy
 	Targets     []store.PolicyTarget
+	// Directory holds the USER, ROLE and GROUP entries, in that order.
+	Directory []store.DirectoryEntry
 	// LastSeq is the store's newest change: a failed write records none.
 	LastSeq int64
 }
@@ -289,6 +291,9 @@ func TakeSnapshot(t *testing.T, s store.Store) Snapshot {
 		Memberships: listAll(t, s.ListAllMemberships),
 		Policies:    allPolicies(t, s),
 		Targets:     listAll(t, s.ListAllPolicyTargets),
+	}
+	for _, typ := range []string{store.SubjectUser, store.SubjectRole, store.SubjectGroup} {
+		snap.Directory = append(snap.Directory, listAll(t, directoryLister(s, store.DirectoryFilter{Type: typ}))...)
 	}
 	var err error
 	snap.LastSeq, err = s.LastSeq(t.Context())

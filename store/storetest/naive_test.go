@@ -21,6 +21,7 @@ type naive struct {
 	res    map[string]map[string]store.Resource     // namespace → code → record
 	data   map[string]map[string]store.DataResource // namespace → code → record
 	perm   naivePerms
+	dir    map[store.Subject]store.DirectoryEntry
 	log    naiveLog
 	closed bool
 }

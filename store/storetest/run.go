@@ -20,6 +20,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("grants", h.grants)
 	t.Run("memberships", h.memberships)
 	t.Run("data policies", h.dataPolicies)
+	t.Run("directory", h.directory)
 	t.Run("permission pagination", h.permissionPagination)
 	t.Run("pagination", h.pagination)
 	t.Run("copy safety", h.copySafety)
