@@ -242,9 +242,3 @@ func (s *Store) ListGrants(ctx context.Context, filter store.GrantFilter, opts s
 		}), nil
 	}
 }
-
-func sortedUnique(in []string) []string {
-	out := slices.Clone(in)
-	slices.Sort(out)
-	return slices.Compact(out)
-}

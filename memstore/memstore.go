@@ -167,5 +167,3 @@ func (s *Store) writeNamespace(ctx context.Context, code string) (*namespace, er
 	}
 	return ns, nil
 }
-
-func quote(s string) string { return `"` + s + `"` }

@@ -74,5 +74,3 @@ func translate(ctx context.Context, err error) error {
 	}
 	return store.Storage("sqlitestore", err)
 }
-
-func quote(s string) string { return `"` + s + `"` }

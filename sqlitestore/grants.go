@@ -211,11 +211,6 @@ func sqlResourceActsIn(n int) string {
 	return `SELECT code, actions FROM resreg_resources WHERE namespace = ? AND code IN (?` + strings.Repeat(", ?", n-1) + `)`
 }
 
-func sortedUnique(list []string) []string {
-	slices.Sort(list)
-	return slices.Compact(list)
-}
-
 // RevokeGrants deletes every listed grant that is present, with one
 // prepared statement.
 func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) error {

@@ -305,12 +305,21 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 			return err
 		}
 		defer del.Close()
-		// Grants follow the resources they name, in the same write.
-		delGrants, err := w.prepare(sqlDeleteResourceGrants)
+		// Grants follow the resources they name, in the same write. A
+		// namespace without grants (checked once, on an index) skips the
+		// per-resource cascade, which would otherwise cost a statement per
+		// deleted code.
+		hasGrants, err := w.exists(sqlNamespaceHasGrants, namespace)
 		if err != nil {
 			return err
 		}
-		defer delGrants.Close()
+		var delGrants *sql.Stmt
+		if hasGrants {
+			if delGrants, err = w.prepare(sqlDeleteResourceGrants); err != nil {
+				return err
+			}
+			defer delGrants.Close()
+		}
 		var missing []string
 		done := make(map[string]bool, len(codes))
 		for _, code := range codes {
@@ -332,6 +341,9 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 				return err
 			} else if n == 0 {
 				missing = append(missing, code)
+				continue
+			}
+			if delGrants == nil {
 				continue
 			}
 			if err := w.deleteResourceGrants(delGrants, namespace, code); err != nil {
