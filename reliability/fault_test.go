@@ -108,11 +108,13 @@ func rawCount(t *testing.T, e *env, ns string) int {
 	return n
 }
 
-// within returns a context that gives up after a few seconds, so that a
+// within returns a context that gives up after half a minute, so that a
 // write lock left behind by a failed batch shows up as ErrBusy instead of
-// a hang.
+// a hang. A 1000-row batch takes well under a second alone, but several
+// seconds under -race on a 2-core machine running every package's tests at
+// once, so the bound leaves room for that.
 func within(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
