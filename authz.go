@@ -288,15 +288,34 @@ func (a *authz) loadNamespace(ctx context.Context, ns string) error {
 	if err != nil {
 		return err
 	}
-	err = eachPage(ctx, func(o store.ListOptions) (store.Page[store.Grant], error) {
-		return a.st.ListGrants(ctx, store.GrantFilter{Namespace: ns}, o)
-	}, func(g store.Grant) { recs.Grants = append(recs.Grants, indexGrant(g)) })
-	if err != nil {
+	if recs.Grants, err = a.namespaceGrants(ctx, ns); err != nil {
 		return err
 	}
+	// One Update: the grants are appended and each subject's entries
+	// sorted once, when it ends.
 	a.ix.Load().Update(func(w *permindex.Writer) { w.ReplaceNamespace(ns, recs) })
 	a.loaded[ns] = true
 	return nil
+}
+
+// namespaceGrants reads every grant of ns: in one scan on a store that
+// offers one ([store.GrantScanner]), else page by page. Either way each read
+// sees a state at least as new as applied, so replaying the changes after
+// applied converges (a grant added twice or revoked when absent changes
+// nothing).
+func (a *authz) namespaceGrants(ctx context.Context, ns string) ([]permindex.Grant, error) {
+	var gs []permindex.Grant
+	if sc, ok := a.st.(store.GrantScanner); ok {
+		err := sc.ScanGrants(ctx, ns, func(g store.Grant) error {
+			gs = append(gs, indexGrant(g))
+			return nil
+		})
+		return gs, err
+	}
+	err := eachPage(ctx, func(o store.ListOptions) (store.Page[store.Grant], error) {
+		return a.st.ListGrants(ctx, store.GrantFilter{Namespace: ns}, o)
+	}, func(g store.Grant) { gs = append(gs, indexGrant(g)) })
+	return gs, err
 }
 
 // loadAll loads every namespace not loaded yet. The caller holds mu.

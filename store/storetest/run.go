@@ -18,6 +18,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("data resources", h.dataResources)
 	t.Run("data trees", h.dataTrees)
 	t.Run("grants", h.grants)
+	t.Run("grant scan", h.grantScan)
 	t.Run("memberships", h.memberships)
 	t.Run("data policies", h.dataPolicies)
 	t.Run("directory", h.directory)
