@@ -59,8 +59,9 @@ func changeScript(t *testing.T, s store.Store) {
 }
 
 // directoryScript writes directory entries, then deletes some whose
-// subjects have memberships both ways, grants in two namespaces (with ties
-// between the namespaces in the other keys) and targets on two policies.
+// subjects have memberships both ways, grants in two namespaces (more than
+// a dozen each, with ties between the namespaces in the other keys) and
+// targets on two policies.
 func directoryScript(t *testing.T, ctx context.Context, s store.Store, at time.Time) {
 	t.Helper()
 	must := func(err error) { t.Helper(); require.NoError(t, err) }
@@ -80,8 +81,10 @@ func directoryScript(t *testing.T, ctx context.Context, s store.Store, at time.T
 	var gs []store.Grant
 	for _, ns := range []string{"ns", store.DefaultNamespace} {
 		for _, sub := range []store.Subject{u1, team} {
-			for _, act := range []string{"write", "read"} {
-				gs = append(gs, store.Grant{Namespace: ns, Subject: sub, ResourceCode: "*", Action: act, Effect: store.EffectAllow, CreatedAt: at})
+			for _, act := range []string{"write", "read", "list"} {
+				for _, eff := range []store.Effect{store.EffectDeny, store.EffectAllow} {
+					gs = append(gs, store.Grant{Namespace: ns, Subject: sub, ResourceCode: "*", Action: act, Effect: eff, CreatedAt: at})
+				}
 			}
 		}
 	}
