@@ -413,7 +413,7 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 			return err
 		}
 		if len(pinned) > 0 {
-			return store.Conflict("data policies name data resource "+quote(code), pinned...)
+			return store.DataResourcePinned(code, pinned)
 		}
 		b := &pgx.Batch{}
 		b.Queue(s.q.data.delete, namespace, code)

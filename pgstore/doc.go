@@ -31,6 +31,13 @@
 // and per policy, graph writes lock a counter row before their cycle and
 // depth checks, and refs lock the data resources they name.
 //
+// The [store.Directory] keeps one row per subject. Deleting entries locks
+// their rows, then takes the graph's counter row and the advisory locks of
+// the namespaces and policies holding the subjects' grants and targets, the
+// locks the writes of those records take, before removing everything that
+// names the subjects; indexes that start with the subject make each removal
+// a search, not a scan.
+//
 // Errors are translated once, in errors.go, by SQLSTATE and error type,
 // never by message text. Serialization failures and deadlocks are retried
 // with backoff until the context's deadline (30 s when it has none) and then

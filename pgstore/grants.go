@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -206,10 +207,10 @@ func (s *Store) grantPrelude(ctx context.Context, tx *wtx, grants []store.Grant,
 		}
 	}
 	if len(missing) > 0 {
-		return store.NotFound("granted resources do not exist", sortedUnique(missing)...)
+		return store.GrantResourcesNotFound(missing)
 	}
 	if len(undeclared) > 0 {
-		return &store.Error{Message: "granted actions are not declared by their resources", Codes: sortedUnique(undeclared), Err: store.ErrInvalid}
+		return store.GrantActionsUndeclared(undeclared)
 	}
 	return nil
 }
@@ -222,6 +223,11 @@ func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 	}
 	if len(grants) == 0 {
 		return nil
+	}
+	for i := range grants {
+		if store.CheckTime("createdAt", grants[i].CreatedAt) != nil {
+			return store.CheckTime("grants["+strconv.Itoa(i)+"].createdAt", grants[i].CreatedAt)
+		}
 	}
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		if err := s.grantPrelude(ctx, tx, grants, true); err != nil {
@@ -305,8 +311,8 @@ func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) error {
 }
 
 // deleteActionGrants removes the grants of the actions an update took from
-// resource code of ns, recorded action by action in the resource's old
-// order. Wildcard grants stay.
+// resource code of ns, recorded in listing order (subject, action, effect),
+// as every store records them. Wildcard grants stay.
 func (s *Store) deleteActionGrants(ctx context.Context, tx *wtx, ns, code string, old, updated []store.Action) error {
 	var gone []string
 	for _, a := range old {
@@ -322,16 +328,7 @@ func (s *Store) deleteActionGrants(ctx context.Context, tx *wtx, ns, code string
 		return err
 	}
 	sortGrantsByResourceKey(removed)
-	for _, a := range gone {
-		for _, g := range removed {
-			if g.Action == a {
-				if err := tx.logGrant(store.OpDelete, g); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
+	return tx.logGrantsDeleted(removed)
 }
 
 // ListGrants pages through the grants of filter.Namespace on whichever

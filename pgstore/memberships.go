@@ -87,7 +87,7 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 		return err
 	}
 	if parent.Type == store.SubjectUser {
-		return store.Invalid("parent", "a user cannot have members")
+		return store.UserCannotHaveMembers()
 	}
 	if len(members) == 0 {
 		return nil
@@ -106,7 +106,7 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 			}
 			field := "members[" + strconv.Itoa(i) + "]"
 			if m == parent {
-				return store.Invalid(field, "a subject cannot be a member of itself")
+				return store.MemberIsParent(field, m)
 			}
 			var present, cycle bool
 			var above, below *int
@@ -117,10 +117,10 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 				continue
 			}
 			if cycle {
-				return store.Invalid(field, m.String()+" is an ancestor of "+parent.String()+": the membership would close a cycle")
+				return store.MembershipCycle(field, parent, m)
 			}
 			if maxDepth > 0 && deref(above)+1+deref(below) > maxDepth {
-				return store.Invalid(field, "the membership would make a chain longer than "+strconv.Itoa(maxDepth)+" edges")
+				return store.MembershipTooDeep(field, parent, m, maxDepth)
 			}
 			if _, err := tx.Exec(ctx, s.q.perm.insertMembership, parent.Type, parent.ID, m.Type, m.ID, encodeTime(now)); err != nil {
 				return err

@@ -24,6 +24,9 @@ const (
 	sqlUpdateNamespace = `UPDATE {s}resreg_namespaces SET name = $2, description = $3, updated_at = $4 WHERE code = $1`
 	// sqlNamespaceInUse answers, in one round trip, what DeleteNamespace
 	// must refuse: records, grants, policy refs naming the namespace.
+	// sqlNamingPolicies lists the policies whose refs name a namespace, for
+	// the error of DeleteNamespace; the refs' target index serves it.
+	sqlNamingPolicies = `SELECT DISTINCT policy_id FROM {s}resreg_policy_refs WHERE namespace = $1 ORDER BY policy_id`
 	sqlNamespaceInUse = `SELECT EXISTS (SELECT 1 FROM {s}resreg_resources WHERE namespace = $1) OR EXISTS (SELECT 1 FROM {s}resreg_data_resources WHERE namespace = $1),
 		EXISTS (SELECT 1 FROM {s}resreg_grants WHERE namespace = $1), EXISTS (SELECT 1 FROM {s}resreg_policy_refs WHERE namespace = $1)`
 	sqlDeleteNamespace    = `DELETE FROM {s}resreg_namespaces WHERE code = $1`
@@ -31,14 +34,14 @@ const (
 )
 
 type namespaceQueries struct {
-	exists, get, getForUpdate, insert, list, count, lock, share, update, inUse, delete string
+	exists, get, getForUpdate, insert, list, count, lock, share, update, inUse, delete, namingPolicies string
 }
 
 func newNamespaceQueries(q func(string) string) namespaceQueries {
 	return namespaceQueries{
 		exists: q(sqlNamespaceExists), get: q(sqlGetNamespace), getForUpdate: q(sqlGetNamespaceForUpd),
 		insert: q(sqlInsertNamespace), list: q(sqlListNamespaces), count: q(sqlCountNamespaces),
-		lock: q(sqlLockNamespace), share: q(sqlShareNamespace), update: q(sqlUpdateNamespace),
+		lock: q(sqlLockNamespace), share: q(sqlShareNamespace), namingPolicies: q(sqlNamingPolicies), update: q(sqlUpdateNamespace),
 		inUse: q(sqlNamespaceInUse), delete: q(sqlDeleteNamespace),
 	}
 }
@@ -214,9 +217,17 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 		case used:
 			return store.NamespaceNotEmpty(code)
 		case granted:
-			return store.Conflict("namespace "+quote(code)+" still holds grants", code)
+			return store.NamespaceHoldsGrants(code)
 		case named:
-			return store.Conflict("data policies name namespace "+quote(code), code)
+			rows, err := tx.Query(ctx, s.q.ns.namingPolicies, code)
+			if err != nil {
+				return err
+			}
+			ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			return store.NamespaceNamedByPolicies(code, ids)
 		}
 		ns, err := scanNamespace(tx.QueryRow(ctx, s.q.ns.get, code))
 		if err != nil {

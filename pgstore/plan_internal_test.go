@@ -31,27 +31,39 @@ func TestQueriesUseIndexes(t *testing.T) {
 		name  string
 		query string
 		args  []any
+		// index, when set, is the index the plan must search: an index
+		// scan of another key with a filter would pass the checks below.
+		index string
 	}{
-		{"list resources", s.q.res.list, []any{"default", "a", 100}},
-		{"get resource", s.q.res.get, []any{"default", "a"}},
-		{"get resource by ID", s.q.res.getByID, []any{"default", "a"}},
-		{"resources by codes", s.q.res.byCode, []any{"default", []string{"a", "b"}}},
-		{"list data resources", s.q.data.list, []any{"default", "a", 100}},
-		{"data resource by name", s.q.data.getByName, []any{"default", "a"}},
-		{"tree node by path", s.q.tree.get, []any{"default", "a", "x/y"}},
-		{"load trees", s.q.tree.load, []any{"default", []string{"a"}}},
-		{"list namespaces", s.q.ns.list, []any{"a", 100}},
-		{"changes after a seq", s.q.changes.list, []any{int64(5), 100}},
-		{"grants of a namespace, next page", s.q.perm.grantsByNamespace.next, []any{"default", "USER", "u", "a", "read", "ALLOW", 100}},
-		{"grants of a subject, next page", s.q.perm.grantsBySubject.next, []any{"default", "USER", "u", "a", "read", "ALLOW", 100}},
-		{"grants on a resource, next page", s.q.perm.grantsByResource.next, []any{"default", "a", "USER", "u", "read", "ALLOW", 100}},
-		{"members of a subject, next page", s.q.perm.membersOf.next, []any{"GROUP", "g", "USER", "u", 100}},
-		{"parents of a subject, next page", s.q.perm.parentsOf.next, []any{"USER", "u", "GROUP", "g", 100}},
-		{"all memberships, next page", s.q.perm.allMemberships.next, []any{"GROUP", "g", "USER", "u", 100}},
-		{"policies by name, next page", s.q.perm.policiesByName.next, []any{"p", 100}},
-		{"targets of a policy, next page", s.q.perm.targetsOf.next, []any{"p", "USER", "u", 100}},
-		{"all targets, next page", s.q.perm.allTargets.next, []any{"p", "USER", "u", 100}},
-		{"exact refs on a data resource", s.q.perm.exactRefs, []any{"default", "a"}},
+		{"list resources", s.q.res.list, []any{"default", "a", 100}, ""},
+		{"get resource", s.q.res.get, []any{"default", "a"}, ""},
+		{"get resource by ID", s.q.res.getByID, []any{"default", "a"}, ""},
+		{"resources by codes", s.q.res.byCode, []any{"default", []string{"a", "b"}}, ""},
+		{"list data resources", s.q.data.list, []any{"default", "a", 100}, ""},
+		{"data resource by name", s.q.data.getByName, []any{"default", "a"}, ""},
+		{"tree node by path", s.q.tree.get, []any{"default", "a", "x/y"}, ""},
+		{"load trees", s.q.tree.load, []any{"default", []string{"a"}}, ""},
+		{"list namespaces", s.q.ns.list, []any{"a", 100}, ""},
+		{"changes after a seq", s.q.changes.list, []any{int64(5), 100}, ""},
+		{"grants of a namespace, next page", s.q.perm.grantsByNamespace.next, []any{"default", "USER", "u", "a", "read", "ALLOW", 100}, ""},
+		{"grants of a subject, next page", s.q.perm.grantsBySubject.next, []any{"default", "USER", "u", "a", "read", "ALLOW", 100}, ""},
+		{"grants on a resource, next page", s.q.perm.grantsByResource.next, []any{"default", "a", "USER", "u", "read", "ALLOW", 100}, ""},
+		{"members of a subject, next page", s.q.perm.membersOf.next, []any{"GROUP", "g", "USER", "u", 100}, ""},
+		{"parents of a subject, next page", s.q.perm.parentsOf.next, []any{"USER", "u", "GROUP", "g", 100}, ""},
+		{"all memberships, next page", s.q.perm.allMemberships.next, []any{"GROUP", "g", "USER", "u", 100}, ""},
+		{"policies by name, next page", s.q.perm.policiesByName.next, []any{"p", 100}, ""},
+		{"targets of a policy, next page", s.q.perm.targetsOf.next, []any{"p", "USER", "u", 100}, ""},
+		{"all targets, next page", s.q.perm.allTargets.next, []any{"p", "USER", "u", 100}, ""},
+		{"exact refs on a data resource", s.q.perm.exactRefs, []any{"default", "a"}, ""},
+		{"directory entry", s.q.dir.get, []any{"USER", "u"}, "resreg_directory_pkey"},
+		{"entries of a type, next page", s.q.dir.ofType.next, []any{"USER", "u", 100}, ""},
+		{"entries of a namespace, next page", s.q.dir.ofNamespace.next, []any{"ROLE", "default", "r", 100}, "resreg_directory_namespace"},
+		{"namespaces of deleted subjects' grants", s.q.dir.grantNamespaces, []any{[]string{"USER"}, []string{"u"}}, "resreg_grants_subject"},
+		{"policies of deleted subjects' targets", s.q.dir.targetPolicies, []any{[]string{"USER"}, []string{"u"}}, "resreg_policy_targets_subject"},
+		{"delete a subject's parent edges", s.q.dir.deleteParents, []any{"USER", "u"}, "resreg_memberships_member"},
+		{"delete a subject's member edges", s.q.dir.deleteMembers, []any{"GROUP", "g"}, "resreg_memberships_pkey"},
+		{"delete a subject's grants", s.q.dir.deleteGrants, []any{"USER", "u"}, "resreg_grants_subject"},
+		{"delete a subject's targets", s.q.dir.deleteTargets, []any{"USER", "u"}, "resreg_policy_targets_subject"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -67,6 +79,9 @@ func TestQueriesUseIndexes(t *testing.T) {
 			plan := strings.Join(lines, "\n")
 			require.Contains(t, plan, "Index", plan)
 			require.NotContains(t, plan, "Seq Scan", plan)
+			if c.index != "" {
+				require.Contains(t, plan, " using "+c.index+" ", plan)
+			}
 			if strings.Contains(c.query, "ORDER BY") && !strings.Contains(c.query, "ANY(") {
 				require.NotContains(t, plan, "Sort", plan)
 			}

@@ -98,7 +98,7 @@ func scanPolicy(row pgx.Row) (store.DataPolicy, error) {
 }
 
 func policyNotFound(id string) *store.Error {
-	return store.NotFound("no data policy has ID "+quote(id), id)
+	return store.PolicyNotFound(id)
 }
 
 func refField(r *store.PolicyRef) string {
@@ -136,9 +136,7 @@ func (s *Store) checkRefs(ctx context.Context, tx *wtx, refs []store.PolicyRef) 
 			namespaces[r.Namespace] = ok
 		}
 		if !ok {
-			e := store.NamespaceNotFound(r.Namespace)
-			e.Field = field
-			return e
+			return store.RefNamespaceNotFound(field, r.Namespace)
 		}
 		if r.ResourceCode == "" {
 			continue
@@ -161,26 +159,22 @@ func (s *Store) checkRefs(ctx context.Context, tx *wtx, refs []store.PolicyRef) 
 			targets[k] = t
 		}
 		if !t.found {
-			e := store.NotFound("data resource "+quote(r.ResourceCode)+" does not exist in namespace "+quote(r.Namespace), r.ResourceCode)
-			e.Field = field
-			return e
+			return store.RefDataNotFound(field, r.Namespace, r.ResourceCode)
 		}
 		if r.Exact && r.NodePath != "" {
 			if t.typ != string(store.DataTree) {
-				return store.Invalid(field, "data resource "+quote(r.ResourceCode)+" is a "+t.typ+", which has no nodes")
+				return store.RefNoNodes(field, r.ResourceCode, store.DataType(t.typ))
 			}
 			var found bool
 			if err := tx.QueryRow(ctx, s.q.perm.treeNode, r.Namespace, r.ResourceCode, r.NodePath).Scan(&found); err != nil {
 				return err
 			}
 			if !found {
-				e := store.NotFound("data resource "+quote(r.ResourceCode)+" has no node at "+quote(r.NodePath), r.ResourceCode)
-				e.Field = field
-				return e
+				return store.RefNodeNotFound(field, r.ResourceCode, r.NodePath)
 			}
 		}
 		if r.Action != "" && !containsString(t.actions, r.Action) {
-			return store.Invalid(field, "data resource "+quote(r.ResourceCode)+" has no action "+quote(r.Action))
+			return store.RefActionUnknown(field, r.ResourceCode, r.Action)
 		}
 	}
 	return nil
@@ -213,16 +207,15 @@ func (s *Store) insertRefs(ctx context.Context, tx *wtx, id string, refs []store
 	return err
 }
 
-func policyNameTaken(name string) *store.Error {
-	e := store.Conflict("data policy name "+quote(name)+" is already taken", name)
-	e.Field = "policyName"
-	return e
-}
+func policyNameTaken(name string) *store.Error { return store.PolicyNameTaken(name) }
 
 // CreateDataPolicy inserts the policy, then checks and inserts its refs;
 // the primary key and the name index reject a taken ID or name.
 func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs []store.PolicyRef) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := store.CheckTimes("", p.CreatedAt, p.UpdatedAt); err != nil {
 		return err
 	}
 	statements, err := encodeStatements(p.Statements)
@@ -240,9 +233,7 @@ func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 				} else if taken {
 					return policyNameTaken(p.Name)
 				}
-				e := store.Conflict("data policy ID "+quote(p.ID)+" is already taken", p.ID)
-				e.Field = "policyId"
-				return e
+				return store.PolicyIDTaken(p.ID)
 			}
 			return err
 		}
@@ -271,7 +262,7 @@ func (s *Store) GetDataPolicy(ctx context.Context, id string) (store.DataPolicy,
 
 // GetDataPolicyByName is a point select on the name index.
 func (s *Store) GetDataPolicyByName(ctx context.Context, name string) (store.DataPolicy, error) {
-	return s.getPolicy(ctx, s.q.perm.getPolicyName, name, store.NotFound("no data policy is named "+quote(name), name))
+	return s.getPolicy(ctx, s.q.perm.getPolicyName, name, store.PolicyNameNotFound(name))
 }
 
 func (s *Store) getPolicy(ctx context.Context, query, key string, nf *store.Error) (store.DataPolicy, error) {
@@ -376,6 +367,9 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 		}
 		p = p.Clone()
 		p.ID, p.CreatedAt = old.ID, old.CreatedAt
+		if err := store.CheckTime("updatedAt", p.UpdatedAt); err != nil {
+			return err
+		}
 		p.UpdatedAt = normTime(p.UpdatedAt)
 		statements, err := encodeStatements(p.Statements)
 		if err != nil {
@@ -487,7 +481,7 @@ func (s *Store) requirePolicies(ctx context.Context, tx *wtx, targets []store.Po
 			missing = append(missing, id)
 		}
 	}
-	return store.NotFound("data policies do not exist", missing...)
+	return store.PoliciesNotFound(missing)
 }
 
 func targetColumns(targets []store.PolicyTarget) (p, st, si []string) {
@@ -514,6 +508,11 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 	}
 	if len(targets) == 0 {
 		return nil
+	}
+	for i := range targets {
+		if store.CheckTime("createdAt", targets[i].CreatedAt) != nil {
+			return store.CheckTime("targets["+strconv.Itoa(i)+"].createdAt", targets[i].CreatedAt)
+		}
 	}
 	p, st, si := targetColumns(targets)
 	names, created := make([]string, len(targets)), make([]*int64, len(targets))
@@ -667,7 +666,7 @@ func (s *Store) checkDataUpdatePins(ctx context.Context, tx *wtx, old, updated *
 		return err
 	}
 	if len(ids) > 0 {
-		return store.Conflict("data policies name nodes or actions the update removes from data resource "+quote(old.ResourceCode), ids...)
+		return store.DataUpdatePinned(old.ResourceCode, ids)
 	}
 	return nil
 }

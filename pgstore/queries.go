@@ -9,6 +9,7 @@ type queries struct {
 	tree    treeQueries
 	changes changeQueries
 	perm    permQueries
+	dir     directoryQueries
 }
 
 func newQueries(schema string) queries {
@@ -20,5 +21,6 @@ func newQueries(schema string) queries {
 		tree:    newTreeQueries(q),
 		changes: newChangeQueries(q),
 		perm:    newPermQueries(q),
+		dir:     newDirectoryQueries(q),
 	}
 }

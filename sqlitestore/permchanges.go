@@ -33,11 +33,15 @@ func (w *wtx) logGrant(op string, g store.Grant) error {
 
 // logGrantsDeleted records grants that a statement has deleted, as they
 // were, in listing order (subject, resource, action, effect): RETURNING
-// gives no order, and every store records a cascade in this one.
+// gives no order, and every store records a cascade in this one. The
+// namespace comes last, so that a directory deletion, whose grants span
+// namespaces, has one order however many grants it removes (the sort is
+// not stable).
 func (w *wtx) logGrantsDeleted(grants []store.Grant) error {
 	slices.SortFunc(grants, func(a, b store.Grant) int {
 		return cmp.Or(cmp.Compare(a.Subject.Type, b.Subject.Type), cmp.Compare(a.Subject.ID, b.Subject.ID),
-			cmp.Compare(a.ResourceCode, b.ResourceCode), cmp.Compare(a.Action, b.Action), cmp.Compare(a.Effect, b.Effect))
+			cmp.Compare(a.ResourceCode, b.ResourceCode), cmp.Compare(a.Action, b.Action), cmp.Compare(a.Effect, b.Effect),
+			cmp.Compare(a.Namespace, b.Namespace))
 	})
 	for _, g := range grants {
 		if err := w.logGrant(store.OpDelete, g); err != nil {
