@@ -394,14 +394,23 @@ func TestExhaustionHugeFilterLists(t *testing.T) {
 			requireBounded(t, "filter "+c.field, allocated, took, allocBound)
 		}
 
-		// Past the Registry: the store scans 5,000 rows against a set.
+		// Past the Registry: the store scans 5,000 rows against a set. The
+		// baseline, timed in the same run, is the same listing with a
+		// one-type filter; the huge filter may add the cost of building its
+		// set, not a comparison per row and type (which took 11.7 s here
+		// when matching scanned the list for every row).
+		list := func(types []string) time.Duration {
+			start := time.Now()
+			page, err := e.store.ListResources(ctx, store.ResourceFilter{Namespace: store.DefaultNamespace, Types: types}, store.ListOptions{PageSize: store.MaxPageSize, IncludeTotal: true})
+			took := time.Since(start)
+			require.NoError(t, err)
+			require.Equal(t, rows, page.TotalCount)
+			return took
+		}
+		baseline := list([]string{"API"})
 		types := append(slices.Clone(huge), "API")
-		start := time.Now()
-		page, err := e.store.ListResources(ctx, store.ResourceFilter{Namespace: store.DefaultNamespace, Types: types}, store.ListOptions{PageSize: store.MaxPageSize, IncludeTotal: true})
-		took := time.Since(start)
-		require.NoError(t, err)
-		require.Equal(t, rows, page.TotalCount)
-		t.Logf("store ListResources, %d types over %d rows: %v", len(types), rows, took)
-		require.Less(t, took, 2*time.Second, "matching must cost O(rows), not O(rows × types)")
+		took := list(types)
+		t.Logf("store ListResources, %d types over %d rows: %v (one type: %v)", len(types), rows, took, baseline)
+		require.Less(t, took, 20*baseline+time.Second, "matching must cost O(rows), not O(rows × types)")
 	})
 }
