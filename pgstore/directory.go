@@ -33,7 +33,10 @@ const (
 		WHERE (subject_type, subject_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`
 	sqlSubjectTargetPolicies = `SELECT DISTINCT policy_id FROM {s}resreg_policy_targets
 		WHERE (subject_type, subject_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`
-	sqlDeleteDirectory = `DELETE FROM {s}resreg_directory WHERE subject_type = $1 AND subject_id = $2 RETURNING ` + sqlDirectoryCols
+	// sqlLockChangeCounter takes the change log's counter row before the
+	// cascades run, see DeleteDirectoryEntries.
+	sqlLockChangeCounter = `SELECT value FROM {s}resreg_counters WHERE name = 'changes' FOR UPDATE`
+	sqlDeleteDirectory   = `DELETE FROM {s}resreg_directory WHERE subject_type = $1 AND subject_id = $2 RETURNING ` + sqlDirectoryCols
 	// The cascades of a deleted entry, each a search on an index that
 	// starts with the subject (the memberships' two keys, and the subject
 	// indexes of migration 3).
@@ -45,15 +48,15 @@ const (
 
 // directoryQueries holds the statements of the directory.
 type directoryQueries struct {
-	get, insert, update, lockEntries, grantNamespaces, targetPolicies      string
-	deleteEntry, deleteParents, deleteMembers, deleteGrants, deleteTargets string
-	ofType, ofNamespace                                                    keyset
+	get, insert, update, lockEntries, grantNamespaces, targetPolicies, lockCounter string
+	deleteEntry, deleteParents, deleteMembers, deleteGrants, deleteTargets         string
+	ofType, ofNamespace                                                            keyset
 }
 
 func newDirectoryQueries(q func(string) string) directoryQueries {
 	return directoryQueries{
 		get: q(sqlGetDirectory), insert: q(sqlInsertDirectory), update: q(sqlUpdateDirectory),
-		lockEntries: q(sqlLockEntries), grantNamespaces: q(sqlSubjectGrantNamespaces), targetPolicies: q(sqlSubjectTargetPolicies),
+		lockEntries: q(sqlLockEntries), lockCounter: q(sqlLockChangeCounter), grantNamespaces: q(sqlSubjectGrantNamespaces), targetPolicies: q(sqlSubjectTargetPolicies),
 		deleteEntry: q(sqlDeleteDirectory), deleteParents: q(sqlDeleteSubjectParents), deleteMembers: q(sqlDeleteSubjectMembers),
 		deleteGrants: q(sqlDeleteSubjectGrants), deleteTargets: q(sqlDeleteSubjectTargets),
 		ofType:      newKeyset(q, "resreg_directory", sqlDirectoryCols, []string{"subject_type"}, []string{"subject_id"}),
@@ -158,10 +161,19 @@ func (s *Store) GetDirectoryEntry(ctx context.Context, subject store.Subject) (s
 // the membership lock, as every write of the graph does, and reads which
 // namespaces and policies hold the subjects' grants and targets. The second
 // takes the advisory locks of those namespaces and policies, which grant
-// and target writes take too, and deletes each entry and its cascades.
-// A grant or target added for a subject after the first round trip has
-// committed is removed with the rest; one committed later survives, as it
-// would if it were added after the deletion.
+// and target writes take too, then the change log's counter row, and
+// deletes each entry and its cascades.
+//
+// The counter comes before the cascades, not at the commit as in other
+// writes, because a grant or target may be added in a namespace or policy
+// the first round trip did not see. Such a write holds no lock the deletion
+// waits for; without the counter it could commit while the cascades run,
+// unseen by them yet numbered before the deletion, so that the log would
+// show a record created before the deletion and never removed by it. With
+// the counter held, a write that committed first is visible to the
+// cascades, and one that commits later is numbered after the deletion and
+// survives it, as if it were added after. The counter is still the last
+// lock taken, so the order of locks stays the same in every write.
 func (s *Store) DeleteDirectoryEntries(ctx context.Context, subjects []store.Subject) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -189,6 +201,7 @@ func (s *Store) DeleteDirectoryEntries(ctx context.Context, subjects []store.Sub
 		b := &pgx.Batch{}
 		b.Queue(s.q.perm.lockKeys, "resreg grants "+s.cfg.schema, namespaces)
 		b.Queue(s.q.perm.lockKeys, "resreg targets "+s.cfg.schema, policies)
+		b.Queue(s.q.dir.lockCounter)
 		for _, sub := range unique {
 			b.Queue(s.q.dir.deleteEntry, sub.Type, sub.ID)
 			b.Queue(s.q.dir.deleteParents, sub.Type, sub.ID)
@@ -198,7 +211,7 @@ func (s *Store) DeleteDirectoryEntries(ctx context.Context, subjects []store.Sub
 		}
 		br := tx.SendBatch(ctx, b)
 		defer br.Close()
-		for range 2 {
+		for range 3 {
 			var n int64
 			if err := br.QueryRow().Scan(&n); err != nil {
 				return err
