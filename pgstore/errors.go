@@ -145,5 +145,3 @@ func unavailable(detail string) *store.Error {
 // isUnavailable reports a translated error that says the server is not
 // reachable.
 func isUnavailable(err error) bool { return errors.Is(err, ErrUnavailable) }
-
-func quote(s string) string { return `"` + s + `"` }
