@@ -98,46 +98,14 @@ func (s *Store) loadTrees(ctx context.Context, q querier, ns string, codes []str
 	return out, nil
 }
 
-// buildTree turns nodes in pre-order with their depths back into a tree.
-// Going backwards, every node's descendants are complete before the node
-// itself is copied into its parent, so each node is copied once.
+// buildTree is [store.BuildTree], with depths that no pre-order walk
+// gives reported as corrupt rows.
 func buildTree(nodes []store.TreeNode, depths []int) (store.Tree, error) {
-	n := len(nodes)
-	parent := make([]int, n)
-	childCount := make([]int, n)
-	stack := make([]int, 0, 16) // stack[d-1] is the latest node at depth d
-	roots := 0
-	for i, d := range depths {
-		if d < 1 || d > len(stack)+1 {
-			return nil, errCorrupt
-		}
-		stack = append(stack[:d-1], i)
-		if d == 1 {
-			parent[i] = -1
-			roots++
-			continue
-		}
-		parent[i] = stack[d-2]
-		childCount[parent[i]]++
+	t, ok := store.BuildTree(nodes, depths)
+	if !ok {
+		return nil, errCorrupt
 	}
-	fill := make([]int, n)
-	tree := make(store.Tree, roots)
-	rootFill := roots
-	for i := n - 1; i >= 0; i-- {
-		p := parent[i]
-		if p < 0 {
-			rootFill--
-			tree[rootFill] = nodes[i]
-			continue
-		}
-		if nodes[p].Children == nil {
-			nodes[p].Children = make([]store.TreeNode, childCount[p])
-			fill[p] = childCount[p]
-		}
-		fill[p]--
-		nodes[p].Children[fill[p]] = nodes[i]
-	}
-	return tree, nil
+	return t, nil
 }
 
 // GetDataTreeNode looks one node up by its path through the primary key of

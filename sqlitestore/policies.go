@@ -648,18 +648,13 @@ func (w *wtx) pinningPolicies(ns, code string, pins func(nodePath, action string
 // node (or an ancestor of it, which removes it too) or an action that an
 // exact ref names.
 func (w *wtx) checkDataUpdatePins(old, updated *store.DataResource) error {
-	var removedNodes map[string]bool
-	var removedActions map[string]bool
+	var removed *store.Removals
 	ids, err := w.pinningPolicies(old.NamespaceCode, old.ResourceCode, func(nodePath, action string) bool {
-		if removedNodes == nil {
-			removedNodes, removedActions = removedPaths(old.Struct.Tree, updated.Struct.Tree), make(map[string]bool)
-			for _, a := range old.Actions {
-				if !containsString(updated.Actions, a) {
-					removedActions[a] = true
-				}
-			}
+		if removed == nil {
+			r := store.RemovedByUpdate(old, updated)
+			removed = &r
 		}
-		return (nodePath != "" && removedNodes[nodePath]) || (action != "" && removedActions[action])
+		return removed.Pins(nodePath, action)
 	})
 	if err != nil {
 		return err
@@ -668,20 +663,6 @@ func (w *wtx) checkDataUpdatePins(old, updated *store.DataResource) error {
 		return store.DataUpdatePinned(old.ResourceCode, ids)
 	}
 	return nil
-}
-
-// removedPaths returns the paths of old that updated does not have.
-func removedPaths(old, updated store.Tree) map[string]bool {
-	removed := make(map[string]bool)
-	old.Walk(func(_ *store.TreeNode, path string, _ int) bool {
-		removed[path] = true
-		return true
-	})
-	updated.Walk(func(_ *store.TreeNode, path string, _ int) bool {
-		delete(removed, path)
-		return true
-	})
-	return removed
 }
 
 // namespacePolicies returns, sorted, the IDs of the policies whose refs
