@@ -47,6 +47,10 @@ type PlanChange struct {
 	Key string `json:"key"`
 	// Fields lists what an update changes, in a fixed order per kind.
 	Fields []FieldChange `json:"fields,omitempty"`
+
+	// rec is what Apply writes: the declared record of a create or an
+	// update, the stored one of a delete (see apply.go for each kind).
+	rec any
 }
 
 // FieldChange is one field an update changes, each value in JSON.
@@ -67,8 +71,10 @@ type Plan struct {
 	Options PlanOptions  `json:"options"`
 	Changes []PlanChange `json:"changes"`
 
-	// manifest is what the plan was made from.
+	// manifest is what the plan was made from, origin the store it was
+	// compared with: Apply writes a plan only to that store.
 	manifest Manifest
+	origin   store.Store
 }
 
 // Empty reports whether the plan changes nothing.
@@ -130,7 +136,7 @@ func (r *Registry) Plan(ctx context.Context, m Manifest, opts PlanOptions) (Plan
 		}
 	}
 	slices.SortStableFunc(pl.out, comparePlanChanges)
-	return Plan{Seq: seq, Options: PlanOptions{Prune: opts.Prune, Namespaces: slices.Clone(opts.Namespaces)}, Changes: pl.out, manifest: m}, nil
+	return Plan{Seq: seq, Options: PlanOptions{Prune: opts.Prune, Namespaces: slices.Clone(opts.Namespaces)}, Changes: pl.out, manifest: m, origin: r.store}, nil
 }
 
 // kindRank orders kinds parent first.
@@ -176,8 +182,9 @@ type planner struct {
 	out  []PlanChange
 }
 
-func (pl *planner) add(op PlanOp, kind, ns, key string, fields ...FieldChange) {
-	pl.out = append(pl.out, PlanChange{Op: op, Kind: kind, Namespace: ns, Key: key, Fields: fields})
+// add records a change with the record Apply needs to write it.
+func (pl *planner) add(rec any, op PlanOp, kind, ns, key string, fields ...FieldChange) {
+	pl.out = append(pl.out, PlanChange{Op: op, Kind: kind, Namespace: ns, Key: key, Fields: fields, rec: rec})
 }
 
 func (pl *planner) inScope(ns string) bool {
@@ -246,13 +253,13 @@ func (pl *planner) namespaces(ctx context.Context) error {
 		}
 		old, exists := byCode[mn.Code]
 		if !exists {
-			pl.add(PlanCreate, store.KindNamespace, mn.Code, mn.Code)
+			pl.add(mn, PlanCreate, store.KindNamespace, mn.Code, mn.Code)
 		} else {
 			var f []FieldChange
 			f = fieldDiff(f, "name", old.Name, mn.Name, eq)
 			f = fieldDiff(f, "description", old.Description, mn.Description, eq)
 			if len(f) > 0 {
-				pl.add(PlanUpdate, store.KindNamespace, mn.Code, mn.Code, f...)
+				pl.add(mn, PlanUpdate, store.KindNamespace, mn.Code, mn.Code, f...)
 			}
 		}
 		if err := pl.namespaceRecords(ctx, index("namespaces", i), mn, exists); err != nil {
@@ -276,7 +283,7 @@ func (pl *planner) namespaces(ctx context.Context) error {
 		if err := pl.namespaceRecords(ctx, "", &ManifestNamespace{Code: ns.Code}, true); err != nil {
 			return err
 		}
-		pl.add(PlanDelete, store.KindNamespace, ns.Code, ns.Code)
+		pl.add(nil, PlanDelete, store.KindNamespace, ns.Code, ns.Code)
 	}
 	return nil
 }
@@ -330,7 +337,7 @@ func (pl *planner) resources(at string, mn *ManifestNamespace, stored []Resource
 		old, exists := after[mr.Code]
 		want := mr.resource(mn.Code)
 		if !exists {
-			pl.add(PlanCreate, store.KindResource, mn.Code, mr.Code)
+			pl.add(&want, PlanCreate, store.KindResource, mn.Code, mr.Code)
 			after[mr.Code] = &want
 			continue
 		}
@@ -345,16 +352,16 @@ func (pl *planner) resources(at string, mn *ManifestNamespace, stored []Resource
 		f = fieldDiff(f, "actions", old.Actions, want.Actions, slices.Equal)
 		f = fieldDiff(f, "apiIdentifier", old.APIIdentifier, want.APIIdentifier, eq)
 		f = fieldDiff(f, "linkedToTenant", old.LinkedToTenant, want.LinkedToTenant, eq)
-		if len(f) > 0 {
-			pl.add(PlanUpdate, store.KindResource, mn.Code, mr.Code, f...)
-		}
 		want.ID = old.ID
+		if len(f) > 0 {
+			pl.add(&want, PlanUpdate, store.KindResource, mn.Code, mr.Code, f...)
+		}
 		after[mr.Code] = &want
 	}
 	if pl.opts.Prune {
 		for i := range stored {
 			if !declared[stored[i].Code] {
-				pl.add(PlanDelete, store.KindResource, mn.Code, stored[i].Code)
+				pl.add(nil, PlanDelete, store.KindResource, mn.Code, stored[i].Code)
 				delete(after, stored[i].Code)
 			}
 		}
@@ -373,7 +380,7 @@ func (pl *planner) dataResources(at string, mn *ManifestNamespace, stored []Data
 		declared[md.ResourceCode] = true
 		old, exists := byCode[md.ResourceCode]
 		if !exists {
-			pl.add(PlanCreate, store.KindDataResource, mn.Code, md.ResourceCode)
+			pl.add(md, PlanCreate, store.KindDataResource, mn.Code, md.ResourceCode)
 			continue
 		}
 		if old.Type != md.Type {
@@ -386,13 +393,13 @@ func (pl *planner) dataResources(at string, mn *ManifestNamespace, stored []Data
 		f = fieldDiff(f, "struct", old.Struct, md.Struct, sameJSON)
 		f = fieldDiff(f, "actions", old.Actions, md.Actions, slices.Equal)
 		if len(f) > 0 {
-			pl.add(PlanUpdate, store.KindDataResource, mn.Code, md.ResourceCode, f...)
+			pl.add(md, PlanUpdate, store.KindDataResource, mn.Code, md.ResourceCode, f...)
 		}
 	}
 	if pl.opts.Prune {
 		for i := range stored {
 			if !declared[stored[i].ResourceCode] {
-				pl.add(PlanDelete, store.KindDataResource, mn.Code, stored[i].ResourceCode)
+				pl.add(nil, PlanDelete, store.KindDataResource, mn.Code, stored[i].ResourceCode)
 			}
 		}
 	}
@@ -402,7 +409,7 @@ func (pl *planner) dataResources(at string, mn *ManifestNamespace, stored []Data
 // grants plans one namespace's grants against after, the resources the
 // namespace would hold once the plan is applied.
 func (pl *planner) grants(at string, mn *ManifestNamespace, stored []store.Grant, after map[string]*Resource) error {
-	want := map[string]bool{}
+	want := map[string]store.Grant{}
 	if len(mn.Grants) > 0 {
 		_, grants, err := pl.r.expandGrants(AuthorizeResourcesInput{Namespace: mn.Code, List: mn.Grants})
 		if err != nil {
@@ -412,20 +419,20 @@ func (pl *planner) grants(at string, mn *ManifestNamespace, stored []store.Grant
 			return err
 		}
 		for _, g := range grants {
-			want[g.Key()] = true
+			want[g.Key()] = g
 		}
 	}
 	have := make(map[string]bool, len(stored))
 	for _, g := range stored {
 		k := g.Key()
 		have[k] = true
-		if !want[k] && (pl.opts.Prune || grantGoes(g, after)) {
-			pl.add(PlanDelete, store.KindGrant, mn.Code, k)
+		if _, wanted := want[k]; !wanted && (pl.opts.Prune || grantGoes(g, after)) {
+			pl.add(g, PlanDelete, store.KindGrant, mn.Code, k)
 		}
 	}
-	for k := range want {
+	for k, g := range want {
 		if !have[k] {
-			pl.add(PlanCreate, store.KindGrant, mn.Code, k)
+			pl.add(g, PlanCreate, store.KindGrant, mn.Code, k)
 		}
 	}
 	return nil
@@ -490,7 +497,7 @@ func (pl *planner) policies(ctx context.Context) error {
 			f = fieldDiff(f, "description", old.Description, mp.Description, eq)
 			f = fieldDiff(f, "statementList", old.Statements, mp.StatementList, sameJSON)
 			if len(f) > 0 {
-				pl.add(PlanUpdate, store.KindDataPolicy, "", mp.PolicyName, f...)
+				pl.add(mp, PlanUpdate, store.KindDataPolicy, "", mp.PolicyName, f...)
 			}
 			if targets, err = listAll(ctx, func(o ListOptions) (Page[PolicyTarget], error) {
 				return pl.r.store.ListDataPolicyTargets(ctx, old.ID, o)
@@ -498,7 +505,7 @@ func (pl *planner) policies(ctx context.Context) error {
 				return err
 			}
 		} else {
-			pl.add(PlanCreate, store.KindDataPolicy, "", mp.PolicyName)
+			pl.add(mp, PlanCreate, store.KindDataPolicy, "", mp.PolicyName)
 		}
 		pl.policyTargets(mp, targets)
 	}
@@ -517,7 +524,7 @@ func (pl *planner) policies(ctx context.Context) error {
 			return err
 		}
 		pl.policyTargets(&ManifestDataPolicy{PolicyName: p.Name}, targets)
-		pl.add(PlanDelete, store.KindDataPolicy, "", p.Name)
+		pl.add(p, PlanDelete, store.KindDataPolicy, "", p.Name)
 	}
 	return nil
 }
@@ -540,15 +547,15 @@ func (pl *planner) policyTargets(mp *ManifestDataPolicy, stored []PolicyTarget) 
 		name, exists := have[s]
 		switch {
 		case !exists:
-			pl.add(PlanCreate, store.KindPolicyTarget, "", key)
+			pl.add(targetChange{policy: mp.PolicyName, subject: s, name: t.Name}, PlanCreate, store.KindPolicyTarget, "", key)
 		case name != t.Name:
-			pl.add(PlanUpdate, store.KindPolicyTarget, "", key, FieldChange{Field: "name", Old: jsonText(name), New: jsonText(t.Name)})
+			pl.add(targetChange{policy: mp.PolicyName, subject: s, name: t.Name}, PlanUpdate, store.KindPolicyTarget, "", key, FieldChange{Field: "name", Old: jsonText(name), New: jsonText(t.Name)})
 		}
 	}
 	if pl.opts.Prune {
 		for _, t := range stored {
 			if !want[t.Subject] {
-				pl.add(PlanDelete, store.KindPolicyTarget, "", mp.PolicyName+"/"+t.Subject.String())
+				pl.add(targetChange{policy: mp.PolicyName, subject: t.Subject}, PlanDelete, store.KindPolicyTarget, "", mp.PolicyName+"/"+t.Subject.String())
 			}
 		}
 	}
@@ -568,17 +575,18 @@ func (pl *planner) memberships(ctx context.Context) error {
 	want := map[string]bool{}
 	for _, mm := range pl.m.Memberships {
 		for _, s := range mm.Members {
-			k := store.Membership{Parent: mm.Parent, Member: s}.Key()
+			ms := store.Membership{Parent: mm.Parent, Member: s}
+			k := ms.Key()
 			want[k] = true
 			if !have[k] {
-				pl.add(PlanCreate, store.KindMembership, "", k)
+				pl.add(ms, PlanCreate, store.KindMembership, "", k)
 			}
 		}
 	}
 	if pl.opts.Prune {
 		for _, m := range stored {
 			if k := m.Key(); !want[k] {
-				pl.add(PlanDelete, store.KindMembership, "", k)
+				pl.add(m, PlanDelete, store.KindMembership, "", k)
 			}
 		}
 	}

@@ -15,7 +15,7 @@ func init() {
 }
 
 const changesUsage = `
-usage: resreg changes [--db resreg.db] [--since N] [--follow] [--namespace ns] [-o table|json|yaml]
+usage: resreg changes [--db resreg.db | --postgres DSN] [--since N] [--follow] [--namespace ns] [-o table|json|yaml]
 
 Prints the changes recorded after sequence number N, oldest first. With
 --follow it keeps printing new changes until interrupted; -o json then
@@ -27,12 +27,15 @@ example:
 
 func runChanges(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("changes", changesUsage, stderr)
-	db := fs.String("db", "resreg.db", dbFlagUsage)
+	stores := addStoreFlags(fs)
 	since := fs.Int64("since", 0, "print the changes after this sequence number")
 	follow := fs.Bool("follow", false, "keep printing new changes until interrupted")
 	ns := fs.String("namespace", "", "only the changes of this namespace (default: every namespace)")
 	out := fs.String("o", "table", outputFlagUsage)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := stores.check(fs); err != nil {
 		return err
 	}
 	if err := checkFormat(fs, *out, "table", "json", "yaml"); err != nil {
@@ -42,7 +45,7 @@ func runChanges(ctx context.Context, args []string, env func(string) string, std
 		fmt.Fprintln(stderr, "--follow prints table or json lines, not yaml")
 		return errUsage
 	}
-	r, closeDB, err := openRegistry(ctx, *db)
+	r, closeDB, err := stores.openRead(ctx)
 	if err != nil {
 		return err
 	}

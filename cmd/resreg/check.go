@@ -14,7 +14,7 @@ func init() {
 }
 
 const checkUsage = `
-usage: resreg check --user u --namespace ns --resource r --action a [--explain] [--db resreg.db] [-o table|json|yaml]
+usage: resreg check --user u --namespace ns --resource r --action a [--explain] [--db resreg.db | --postgres DSN] [-o table|json|yaml]
 
 Prints "allowed" or "denied" for the user's action on the resource,
 through the user's grants and those of every subject it is a member of.
@@ -28,7 +28,7 @@ example:
 
 func runCheck(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("check", checkUsage, stderr)
-	db := fs.String("db", "resreg.db", dbFlagUsage)
+	stores := addStoreFlags(fs)
 	user := fs.String("user", "", "user ID")
 	ns := fs.String("namespace", "", namespaceFlagUsage+" (default: the default namespace)")
 	resource := fs.String("resource", "", "resource code")
@@ -36,6 +36,9 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 	explain := fs.Bool("explain", false, "list what decided the answer")
 	out := fs.String("o", "table", outputFlagUsage)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := stores.check(fs); err != nil {
 		return err
 	}
 	if err := checkFormat(fs, *out, "table", "json", "yaml"); err != nil {
@@ -46,7 +49,7 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 		fs.Usage()
 		return errUsage
 	}
-	r, closeDB, err := openRegistry(ctx, *db)
+	r, closeDB, err := stores.openRead(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -16,32 +13,14 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/resreg/resreg"
-	"github.com/resreg/resreg/memstore"
-	"github.com/resreg/resreg/sqlitestore"
 )
 
-// Flags shared by the registry commands, spelled the same in each.
+// Flags shared by the registry commands, spelled the same in each (the
+// store's flags are in store.go).
 const (
-	dbFlagUsage        = "SQLite file that keeps the registry (a file that does not exist is an empty registry, and is not created)"
 	namespaceFlagUsage = "namespace code"
 	outputFlagUsage    = "output format: table, json or yaml"
 )
-
-// openRegistry opens the registry in the SQLite file path for reading. A
-// file that does not exist is an empty registry held in memory, so that a
-// read or a plan never creates it.
-func openRegistry(ctx context.Context, path string) (*resreg.Registry, func(), error) {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return resreg.New(memstore.New()), func() {}, nil
-	} else if err != nil {
-		return nil, nil, err
-	}
-	s, err := sqlitestore.Open(ctx, path)
-	if err != nil {
-		return nil, nil, err
-	}
-	return resreg.New(s), func() { _ = s.Close() }, nil
-}
 
 // newFlagSet returns a flag set for a command whose usage text (with an
 // example) is usage, printing the flags after it.
@@ -142,15 +121,7 @@ func writeAs(w io.Writer, format string, v any, table func() error) error {
 
 // useColour reports whether w is a terminal and NO_COLOR is not set.
 func useColour(w io.Writer, env func(string) string) bool {
-	if env("NO_COLOR") != "" || env("TERM") == "dumb" {
-		return false
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return env("NO_COLOR") == "" && isTerminal(w, env)
 }
 
 // sortedKeys returns the keys of m in order.

@@ -75,7 +75,7 @@ func TestCLIDrivesTheBinary(t *testing.T) {
 	example := filepath.Join("..", "..", "examples", "registry.yaml")
 
 	t.Run("help on every command, with an example", func(t *testing.T) {
-		for _, name := range []string{"plan", "export", "get", "list", "changes", "check", "serve"} {
+		for _, name := range []string{"plan", "apply", "export", "get", "list", "changes", "check", "serve"} {
 			res := run(t, bin, name, "--help")
 			require.Equal(t, 0, res.code, name)
 			require.Contains(t, res.stderr, "usage: resreg "+name, name)

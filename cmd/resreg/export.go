@@ -12,7 +12,7 @@ func init() {
 }
 
 const exportUsage = `
-usage: resreg export [--db resreg.db] [--namespace ns] [-o yaml|json]
+usage: resreg export [--db resreg.db | --postgres DSN] [--namespace ns] [-o yaml|json]
 
 Prints the registry as a manifest that "resreg plan -f" reads: planning it
 against the same registry shows no changes. Generated IDs and timestamps
@@ -25,16 +25,19 @@ example:
 
 func runExport(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("export", exportUsage, stderr)
-	db := fs.String("db", "resreg.db", dbFlagUsage)
+	stores := addStoreFlags(fs)
 	ns := fs.String("namespace", "", "export only this namespace")
 	out := fs.String("o", "yaml", "output format: yaml or json")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := stores.check(fs); err != nil {
+		return err
+	}
 	if err := checkFormat(fs, *out, "yaml", "json"); err != nil {
 		return err
 	}
-	r, closeDB, err := openRegistry(ctx, *db)
+	r, closeDB, err := stores.openRead(ctx)
 	if err != nil {
 		return err
 	}

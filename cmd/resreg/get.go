@@ -13,7 +13,7 @@ func init() {
 }
 
 const getUsage = `
-usage: resreg get resource NS CODE [--db resreg.db] [-o table|json|yaml]
+usage: resreg get resource NS CODE [--db resreg.db | --postgres DSN] [-o table|json|yaml]
 
 Shows the resource CODE of namespace NS.
 
@@ -23,10 +23,13 @@ example:
 
 func runGet(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("get", getUsage, stderr)
-	db := fs.String("db", "resreg.db", dbFlagUsage)
+	stores := addStoreFlags(fs)
 	out := fs.String("o", "table", outputFlagUsage)
 	pos, err := parseWithArgs(fs, args, 3)
 	if err != nil {
+		return err
+	}
+	if err := stores.check(fs); err != nil {
 		return err
 	}
 	if err := checkFormat(fs, *out, "table", "json", "yaml"); err != nil {
@@ -36,7 +39,7 @@ func runGet(ctx context.Context, args []string, env func(string) string, stdout,
 		fmt.Fprintf(stderr, "get knows the kind resource, got %q\n", pos[0])
 		return errUsage
 	}
-	r, closeDB, err := openRegistry(ctx, *db)
+	r, closeDB, err := stores.openRead(ctx)
 	if err != nil {
 		return err
 	}

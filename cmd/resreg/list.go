@@ -16,7 +16,7 @@ func init() {
 }
 
 const listUsage = `
-usage: resreg list resources|data-resources|namespaces|policies [--db resreg.db]
+usage: resreg list resources|data-resources|namespaces|policies [--db resreg.db | --postgres DSN]
                    [--namespace ns] [--keyword k] [-o table|json|yaml]
 
 Lists records ordered by code (policies by name). --namespace selects the
@@ -30,12 +30,15 @@ example:
 
 func runList(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("list", listUsage, stderr)
-	db := fs.String("db", "resreg.db", dbFlagUsage)
+	stores := addStoreFlags(fs)
 	ns := fs.String("namespace", "", namespaceFlagUsage)
 	keyword := fs.String("keyword", "", "keep records whose code or name holds this text")
 	out := fs.String("o", "table", outputFlagUsage)
 	pos, err := parseWithArgs(fs, args, 1)
 	if err != nil {
+		return err
+	}
+	if err := stores.check(fs); err != nil {
 		return err
 	}
 	if err := checkFormat(fs, *out, "table", "json", "yaml"); err != nil {
@@ -48,7 +51,7 @@ func runList(ctx context.Context, args []string, env func(string) string, stdout
 		fmt.Fprintf(stderr, "list knows resources, data-resources, namespaces and policies, got %q\n", kind)
 		return errUsage
 	}
-	r, closeDB, err := openRegistry(ctx, *db)
+	r, closeDB, err := stores.openRead(ctx)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@
 //
 //	resreg serve [--addr 127.0.0.1:8080] [--db resreg.db] [--insecure-no-auth]
 //	resreg plan -f registry.yaml [--prune] [--namespace ns]
+//	resreg apply -f registry.yaml [--prune] [--namespace ns] [--yes]
 //	resreg export [--namespace ns] [-o yaml|json]
 //	resreg get resource NS CODE
 //	resreg list resources|data-resources|namespaces|policies [--namespace ns] [--keyword k]
@@ -11,7 +12,8 @@
 // Each subcommand lives in its own file and registers itself in
 // [commands]; it parses its own flags with the standard flag package and
 // returns an error. Exit codes: 0 success, 1 the command failed, 2 bad
-// usage, and 3 from plan when changes are pending. Errors go to stderr,
+// usage, and 3 from plan when changes are pending. Every registry command
+// takes --db FILE (SQLite, the default) or --postgres DSN. Errors go to stderr,
 // data to stdout.
 package main
 

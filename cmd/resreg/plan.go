@@ -19,12 +19,12 @@ func init() {
 const exitChangesPending = exitCode(3)
 
 const planUsage = `
-usage: resreg plan -f registry.yaml [--db resreg.db] [--prune] [--namespace ns] [-o text|json]
+usage: resreg plan -f registry.yaml [--db resreg.db | --postgres DSN] [--prune] [--namespace ns] [-o text|json]
 
 Compares the manifest with the registry and prints every change that
 applying it would make: "+" create, "~" update (with the changed fields),
-"-" delete (only with --prune). Nothing is written. Applying is not
-available yet.
+"-" delete (only with --prune). Nothing is written; applying is
+available with "resreg apply".
 
 Exit codes: 0 nothing would change, 3 changes are pending, 1 error, 2 usage.
 
@@ -35,11 +35,14 @@ example:
 func runPlan(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("plan", planUsage, stderr)
 	file := fs.String("f", "", "manifest file, YAML or JSON (- reads stdin)")
-	db := fs.String("db", "resreg.db", dbFlagUsage)
+	stores := addStoreFlags(fs)
 	prune := fs.Bool("prune", false, "also plan deleting what the manifest does not name")
 	ns := fs.String("namespace", "", "plan only this namespace (data policies and memberships are then left out)")
 	out := fs.String("o", "text", "output format: text or json")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := stores.check(fs); err != nil {
 		return err
 	}
 	if err := checkFormat(fs, *out, "text", "json"); err != nil {
@@ -54,7 +57,7 @@ func runPlan(ctx context.Context, args []string, env func(string) string, stdout
 	if err != nil {
 		return err
 	}
-	r, closeDB, err := openRegistry(ctx, *db)
+	r, closeDB, err := stores.openRead(ctx)
 	if err != nil {
 		return err
 	}
