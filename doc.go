@@ -281,7 +281,19 @@
 // registry match ([PlanOptions.Prune] adds the deletes), with the change
 // log's sequence number it was made at; [Plan.String] renders them as a
 // diff. [Registry.Export] writes a registry out as a manifest that plans
-// empty against it. Applying a plan is not available yet.
+// empty against it.
+//
+// [Registry.Apply] writes a plan in one transaction of the store (a store
+// that implements [store.Batcher]: memstore, sqlitestore, pgstore): every
+// change with its change-log entries, or nothing. The plan's sequence
+// number is checked inside that transaction, so a plan made before another
+// write, from any process sharing the store, is refused with ErrConflict
+// instead of undoing that write; plan again. Applying a manifest a second
+// time finds an empty plan and records no change. A plan is never split
+// across transactions: one larger than [MaxApplyChanges] is refused with
+// ErrLimitExceeded (plan fewer namespaces at a time), so that an apply
+// killed at any moment leaves the registry as it was before or as the
+// manifest says, never between.
 //
 // # Errors
 //
