@@ -18,6 +18,9 @@ type Batcher interface {
 	// Batch starts one write transaction, checks that the change log's
 	// LastSeq is expectSeq, calls fn, and commits when fn returns nil.
 	//
+	// A negative expectSeq skips the check: the batch then only makes a
+	// check fn reads and the writes that depend on it one transaction.
+	//
 	// Errors: ErrConflict with Field "seq" if LastSeq is not expectSeq
 	// (fn is not called): the store changed since the caller looked. An
 	// error from fn, including an error of a write fn made and passed on,
