@@ -136,11 +136,15 @@ func (r *Registry) GetRole(ctx context.Context, namespace, code string) (Directo
 // code of namespace. ErrNotFound if the role or a listed user does not
 // exist; at most Limits.MaxBatch targets, without repeats.
 func (r *Registry) AssignRole(ctx context.Context, namespace, code string, targets ...Subject) error {
-	role, err := r.roleWithTargets(ctx, namespace, code, targets)
-	if err != nil {
-		return err
-	}
-	return r.AddMembers(ctx, role, targets...)
+	// The role and its users are looked up in the write that adds the
+	// memberships, so that a user deleted meanwhile cannot gain one.
+	return r.oneWrite(ctx, func(ctx context.Context) error {
+		role, err := r.roleWithTargets(ctx, namespace, code, targets)
+		if err != nil {
+			return err
+		}
+		return r.AddMembers(ctx, role, targets...)
+	})
 }
 
 // RevokeRole removes the memberships AssignRole made; a target that does
@@ -197,11 +201,24 @@ func (r *Registry) GetGroup(ctx context.Context, code string) (DirectoryEntry, e
 // AddGroupMembers makes every user a member of group code. ErrNotFound if
 // the group or a user does not exist; at most Limits.MaxBatch users.
 func (r *Registry) AddGroupMembers(ctx context.Context, code string, userIDs ...string) error {
-	group, users, err := r.groupWithUsers(ctx, code, userIDs, true)
-	if err != nil {
-		return err
+	return r.oneWrite(ctx, func(ctx context.Context) error {
+		group, users, err := r.groupWithUsers(ctx, code, userIDs, true)
+		if err != nil {
+			return err
+		}
+		return r.AddMembers(ctx, group, users...)
+	})
+}
+
+// oneWrite runs fn, which reads and then writes, in one store transaction
+// when the store can (a [store.Batcher]), so that what fn read still holds
+// when its write commits. On another store fn runs as it is, and its read
+// and its write are two steps.
+func (r *Registry) oneWrite(ctx context.Context, fn func(ctx context.Context) error) error {
+	if b, ok := r.store.(store.Batcher); ok {
+		return b.Batch(ctx, -1, fn)
 	}
-	return r.AddMembers(ctx, group, users...)
+	return fn(ctx)
 }
 
 // RemoveGroupMembers removes users from group code; a user who is not a
