@@ -34,19 +34,13 @@ func (mi *membershipIndex) has(parent, member store.Subject) bool {
 	return mi.byParent.Has(&keyed[store.Membership]{key: k})
 }
 
-// add indexes m, replacing the same edge if present.
+// add indexes m, an edge not yet present.
 func (mi *membershipIndex) add(m store.Membership) {
 	kp, km := edgeKeys(m.Parent, m.Member)
-	old, replaced := mi.byParent.ReplaceOrInsert(&keyed[store.Membership]{key: kp, val: m})
+	mi.byParent.ReplaceOrInsert(&keyed[store.Membership]{key: kp, val: m})
 	mi.byMember.ReplaceOrInsert(&keyed[store.Membership]{key: km, val: m})
 	if mi.j.on {
-		mi.j.record(func() {
-			if replaced {
-				mi.add(old.val)
-			} else {
-				mi.remove(m.Parent, m.Member)
-			}
-		})
+		mi.j.record(func() { mi.remove(m.Parent, m.Member) })
 	}
 }
 
