@@ -88,6 +88,13 @@ func DumpState(s *Store) []string {
 	add("strs %q", slices.Sorted(maps.Keys(s.strs)))
 	add("recent %q next %d", s.recent, s.next)
 	add("lastSeq %d entries %d", s.log.lastSeq, len(s.log.entries))
+	// Slots past the log's length hold nothing: an undone batch leaves no
+	// record there.
+	for _, e := range s.log.entries[len(s.log.entries):cap(s.log.entries)] {
+		if e.seq != 0 {
+			add("stale entry %d past the log's end", e.seq)
+		}
+	}
 	for i := range s.log.entries {
 		c, err := s.log.entries[i].export()
 		add("change %+v %s %v", c, c.Record, err)

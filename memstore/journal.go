@@ -52,12 +52,18 @@ func (s *Store) begin() {
 // The change log gets back its old slice: entries the batch appended lie
 // past its length (or in an array a prune or a regrowth made), where no
 // reader outside the batch has looked, since readers take the lock and
-// their window ends at the length they saw.
+// their window ends at the length they saw. Those past its length are
+// zeroed, so that they hold no undone record until the log grows over
+// them.
 func (s *Store) rollback() {
 	j := &s.j
 	j.on = false
 	for i := len(j.undo) - 1; i >= 0; i-- {
 		j.undo[i]()
+	}
+	if appended := s.log.lastSeq - j.lastSeq; appended > 0 {
+		tail := j.entries[len(j.entries):cap(j.entries)]
+		clear(tail[:min(int64(len(tail)), appended)])
 	}
 	s.log.entries, s.log.lastSeq = j.entries, j.lastSeq
 	s.recent, s.next = j.recent, j.next
