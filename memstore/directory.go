@@ -25,11 +25,14 @@ func newDirectoryIndex(j *journal) directoryIndex {
 func (di *directoryIndex) put(e store.DirectoryEntry) {
 	old, replaced := di.tree.ReplaceOrInsert(&keyed[store.DirectoryEntry]{key: subjectKey(e.Subject), val: e})
 	if di.j.on {
+		// Only the subject is captured: capturing e would move it to the
+		// heap on every put, in a batch or not.
+		subject := e.Subject
 		di.j.record(func() {
 			if replaced {
 				di.put(old.val)
 			} else {
-				di.remove(e.Subject)
+				di.remove(subject)
 			}
 		})
 	}
