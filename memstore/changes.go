@@ -15,7 +15,10 @@ import (
 // changeLog is the store's change log. Its entries are appended by the
 // writer holding s.mu exclusively, in the same critical section as the
 // write they record, so a reader (which holds s.mu shared) sees a write and
-// its changes together or neither, and Seq follows the order of writes.
+// its changes together or neither, and Seq follows the order of writes. A
+// batch holds s.mu for all its writes, so readers other than the batch's
+// own see all its changes or none, and a failed batch's entries are
+// dropped before anyone else can read them.
 type changeLog struct {
 	entries []changeEntry // oldest first, Seq consecutive
 	lastSeq int64         // Seq of the newest change ever, kept after pruning
@@ -82,8 +85,14 @@ func changeTime() time.Time { return time.Now().UTC().Round(0) }
 
 // wakeWatchers closes the channel handed out by ChangesNotify, if any. It
 // runs under the write lock, from logChange: a woken watcher then waits for
-// the read lock and finds the change.
+// the read lock and finds the change. Inside a batch it only notes the
+// change: the watchers are woken when the batch commits (see commit), never
+// for changes a failed batch undoes.
 func (s *Store) wakeWatchers() {
+	if s.j.on {
+		s.j.wake = true
+		return
+	}
 	// Without a watcher there is no channel to close, and no need for the
 	// mutex; a watcher that subscribes after this check reads the log
 	// after the write (which holds the lock), so it sees the change.
@@ -128,7 +137,7 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) ([]store.Ch
 	entries := s.log.entries
 	if len(entries) > 0 && since < entries[0].seq-1 {
 		oldest := entries[0].seq
-		s.mu.RUnlock()
+		s.runlock(ctx)
 		return nil, store.ChangesPruned(since, oldest)
 	}
 	i := sort.Search(len(entries), func(i int) bool { return entries[i].seq > since })
@@ -136,7 +145,7 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) ([]store.Ch
 	// the window stays valid after the lock is released; JSON is built
 	// outside the lock.
 	window := entries[i:min(i+limit, len(entries))]
-	s.mu.RUnlock()
+	s.runlock(ctx)
 	out := make([]store.Change, len(window))
 	for j := range window {
 		c, err := window[j].export()
@@ -170,7 +179,7 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	if err := s.rlock(ctx); err != nil {
 		return 0, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	return s.log.lastSeq, nil
 }
 
@@ -199,7 +208,7 @@ func (s *Store) prune(ctx context.Context, drop func(*changeEntry) bool) error {
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	entries := s.log.entries
 	n := 0
 	for n < len(entries)-1 && drop(&entries[n]) {

@@ -19,7 +19,7 @@ func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) er
 	if err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	if _, ok := ns.dataByCode[d.ResourceCode]; ok {
 		return store.DataCodeTaken(d.ResourceCode)
 	}
@@ -27,9 +27,7 @@ func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) er
 		return store.DataNameTaken(d.ResourceName, d.ResourceCode)
 	}
 	rec := newDataResource(&d)
-	ns.data.ReplaceOrInsert(rec)
-	ns.dataByCode[rec.ResourceCode] = rec
-	ns.dataByName[rec.ResourceName] = rec
+	ns.putData(rec)
 	s.logChange(ctx, changeTime(), store.OpCreate, store.KindDataResource, rec.NamespaceCode, rec.ResourceCode, frozenData(rec))
 	return nil
 }
@@ -40,7 +38,7 @@ func (s *Store) GetDataResource(ctx context.Context, namespace, code string) (st
 	if err != nil {
 		return store.DataResource{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	rec, ok := ns.dataByCode[code]
 	if !ok {
 		return store.DataResource{}, dataNotFound(namespace, code)
@@ -54,7 +52,7 @@ func (s *Store) GetDataResourceByName(ctx context.Context, namespace, name strin
 	if err != nil {
 		return store.DataResource{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	rec, ok := ns.dataByName[name]
 	if !ok {
 		return store.DataResource{}, store.DataResourceNameNotFound(namespace, name)
@@ -69,7 +67,7 @@ func (s *Store) GetDataTreeNode(ctx context.Context, namespace, code, path strin
 	if err != nil {
 		return store.TreePath{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	rec, ok := ns.dataByCode[code]
 	if !ok || rec.Type != store.DataTree {
 		return store.TreePath{}, store.TreeNodeNotFound(namespace, code, path)
@@ -95,7 +93,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 	if err != nil {
 		return store.Page[store.DataResource]{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	key := func(d *store.DataResource) string { return d.ResourceCode }
 	src := treeSource(ns.data, cur.After, key, func(code string) *store.DataResource {
 		return &store.DataResource{ResourceCode: code}
@@ -125,7 +123,7 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 	if err != nil {
 		return store.DataResource{}, err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	rec, ok := ns.dataByCode[code]
 	if !ok {
 		return store.DataResource{}, dataNotFound(namespace, code)
@@ -157,13 +155,8 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 		if _, taken := ns.dataByName[next.ResourceName]; taken {
 			return store.DataResource{}, store.DataNameTaken(next.ResourceName, code)
 		}
-		delete(ns.dataByName, rec.ResourceName)
-		// rec is overwritten below, so the index may point at it already.
-		ns.dataByName[next.ResourceName] = rec
 	}
-	// Overwriting in place keeps the code-ordered indexes valid: the
-	// resource code did not change.
-	*rec = *newDataResource(&next)
+	ns.rewriteData(rec, newDataResource(&next))
 	s.logChange(ctx, changeTime(), store.OpUpdate, store.KindDataResource, rec.NamespaceCode, rec.ResourceCode, frozenData(rec))
 	return rec.Clone(), nil
 }
@@ -174,7 +167,7 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 	if err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	rec, ok := ns.dataByCode[code]
 	if !ok {
 		return dataNotFound(namespace, code)
@@ -182,9 +175,7 @@ func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) 
 	if ids := s.policies.pinnedBy(namespace, code, func(store.PolicyRef) bool { return true }); len(ids) > 0 {
 		return store.DataResourcePinned(code, ids)
 	}
-	ns.data.Delete(rec)
-	delete(ns.dataByCode, code)
-	delete(ns.dataByName, rec.ResourceName)
+	ns.dropData(rec)
 	s.logChange(ctx, changeTime(), store.OpDelete, store.KindDataResource, rec.NamespaceCode, rec.ResourceCode, frozenData(rec))
 	return nil
 }

@@ -13,10 +13,37 @@ import (
 // ID), so that a listing of one type is a range scan.
 type directoryIndex struct {
 	tree *btree.BTreeG[*keyed[store.DirectoryEntry]]
+
+	j *journal // the Store's
 }
 
-func newDirectoryIndex() directoryIndex {
-	return directoryIndex{tree: newKeyedTree[store.DirectoryEntry]()}
+func newDirectoryIndex(j *journal) directoryIndex {
+	return directoryIndex{tree: newKeyedTree[store.DirectoryEntry](), j: j}
+}
+
+// put stores e, replacing the entry of its subject if there is one.
+func (di *directoryIndex) put(e store.DirectoryEntry) {
+	old, replaced := di.tree.ReplaceOrInsert(&keyed[store.DirectoryEntry]{key: subjectKey(e.Subject), val: e})
+	if di.j.on {
+		// Only the subject is captured: capturing e would move it to the
+		// heap on every put, in a batch or not.
+		subject := e.Subject
+		di.j.record(func() {
+			if replaced {
+				di.put(old.val)
+			} else {
+				di.remove(subject)
+			}
+		})
+	}
+}
+
+// remove deletes the entry of s, if there is one.
+func (di *directoryIndex) remove(s store.Subject) {
+	old, found := di.tree.Delete(&keyed[store.DirectoryEntry]{key: subjectKey(s)})
+	if found && di.j.on {
+		di.j.record(func() { di.put(old.val) })
+	}
 }
 
 func (di *directoryIndex) get(s store.Subject) (store.DirectoryEntry, bool) {
@@ -39,7 +66,7 @@ func (s *Store) PutDirectoryEntry(ctx context.Context, e store.DirectoryEntry, r
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	if e.Namespace != "" {
 		if _, err := s.lookup(e.Namespace); err != nil {
 			return err
@@ -55,7 +82,7 @@ func (s *Store) PutDirectoryEntry(ctx context.Context, e store.DirectoryEntry, r
 		e.CreatedAt = old.CreatedAt
 		op = store.OpUpdate
 	}
-	s.directory.tree.ReplaceOrInsert(&keyed[store.DirectoryEntry]{key: subjectKey(e.Subject), val: e})
+	s.directory.put(e)
 	logged := e.Clone()
 	s.logChange(ctx, changeTime(), op, store.KindDirectoryEntry, e.Namespace, e.Subject.String(), &logged)
 	return nil
@@ -69,7 +96,7 @@ func (s *Store) GetDirectoryEntry(ctx context.Context, subject store.Subject) (s
 	if err := s.rlock(ctx); err != nil {
 		return store.DirectoryEntry{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	e, ok := s.directory.get(subject)
 	if !ok {
 		return store.DirectoryEntry{}, store.NotFound(subject.String()+" does not exist", subject.String())
@@ -91,7 +118,7 @@ func (s *Store) DeleteDirectoryEntries(ctx context.Context, subjects []store.Sub
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	var missing []string
 	seen := make(map[store.Subject]bool, len(subjects))
 	for _, sub := range subjects {
@@ -114,7 +141,7 @@ func (s *Store) DeleteDirectoryEntries(ctx context.Context, subjects []store.Sub
 		}
 		done[sub] = true
 		e, _ := s.directory.get(sub)
-		s.directory.tree.Delete(&keyed[store.DirectoryEntry]{key: subjectKey(sub)})
+		s.directory.remove(sub)
 		logged := e.Clone()
 		s.logChange(ctx, now, store.OpDelete, store.KindDirectoryEntry, e.Namespace, sub.String(), &logged)
 		s.dropMemberships(ctx, now, sub)
@@ -164,7 +191,7 @@ func (s *Store) dropTargets(ctx context.Context, now time.Time, subjects map[sto
 		return true
 	})
 	for _, item := range drop {
-		s.policies.targets.Delete(item)
+		s.policies.removeTarget(item.key)
 		s.logTarget(ctx, now, store.OpDelete, item.val)
 	}
 }
@@ -186,7 +213,7 @@ func (s *Store) ListDirectoryEntries(ctx context.Context, filter store.Directory
 	if err := s.rlock(ctx); err != nil {
 		return store.Page[store.DirectoryEntry]{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	prefix := filter.Type + keySep
 	var match func(*keyed[store.DirectoryEntry]) bool
 	if filter.Namespace != "" {

@@ -24,6 +24,13 @@
 // pruned, by PruneChanges or a Registry's retention. [Store.ChangesNotify]
 // wakes watchers as soon as a write commits.
 //
+// [Store.Batch] runs many writes as one: it holds the write lock for the
+// whole batch, the writes made with its context run under that lock, and
+// each records how to undo its changes, so that a batch that fails is
+// unwound in time proportional to its own writes, whatever the size of the
+// Store. Its changes reach the log's readers and wake the watchers only
+// when it commits.
+//
 // Nothing is persisted: everything a Store holds is lost when the process
 // exits.
 package memstore

@@ -21,10 +21,13 @@ type grantIndex struct {
 	tree       *btree.BTreeG[*keyed[store.Grant]]
 	byKey      map[string]*keyed[store.Grant]
 	byResource map[string]map[string]*keyed[store.Grant] // resource code -> key -> grant
+
+	j *journal // the Store's
 }
 
-func newGrantIndex() grantIndex {
+func newGrantIndex(j *journal) grantIndex {
 	return grantIndex{
+		j:          j,
 		tree:       newKeyedTree[store.Grant](),
 		byKey:      make(map[string]*keyed[store.Grant]),
 		byResource: make(map[string]map[string]*keyed[store.Grant]),
@@ -36,7 +39,11 @@ func grantKey(g *store.Grant) string {
 	return subjectKey(g.Subject) + keySep + g.ResourceCode + keySep + g.Action + keySep + string(g.Effect)
 }
 
+// add indexes item, whose key is free.
 func (gi *grantIndex) add(item *keyed[store.Grant]) {
+	if gi.j.on {
+		gi.j.record(func() { gi.remove(item) })
+	}
 	gi.tree.ReplaceOrInsert(item)
 	gi.byKey[item.key] = item
 	res := gi.byResource[item.val.ResourceCode]
@@ -48,6 +55,9 @@ func (gi *grantIndex) add(item *keyed[store.Grant]) {
 }
 
 func (gi *grantIndex) remove(item *keyed[store.Grant]) {
+	if gi.j.on {
+		gi.j.record(func() { gi.add(item) })
+	}
 	gi.tree.Delete(item)
 	delete(gi.byKey, item.key)
 	res := gi.byResource[item.val.ResourceCode]
@@ -101,7 +111,7 @@ func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	targets, err := s.grantNamespaces(grants)
 	if err != nil {
 		return err
@@ -165,7 +175,7 @@ func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) error {
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	targets, err := s.grantNamespaces(grants)
 	if err != nil {
 		return err
@@ -211,7 +221,7 @@ func (s *Store) ListGrants(ctx context.Context, filter store.GrantFilter, opts s
 	if err != nil {
 		return store.Page[store.Grant]{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	gi := &ns.grants
 	out := func(item *keyed[store.Grant]) store.Grant { return item.val }
 	switch {

@@ -14,8 +14,12 @@ import (
 // it gets context.Canceled, as the contract asks.
 
 // lock takes the write lock, or returns an error once ctx is done (see
-// waitLock) or the Store is closed.
+// waitLock) or the Store is closed. Called with the context of the running
+// batch, it takes nothing: the batch holds the lock (see joins).
 func (s *Store) lock(ctx context.Context) error {
+	if s.joins(ctx) {
+		return s.closedErr()
+	}
 	if !s.mu.TryLock() {
 		if err := waitLock(ctx, s.mu.Lock, s.mu.Unlock); err != nil {
 			return err
@@ -28,8 +32,12 @@ func (s *Store) lock(ctx context.Context) error {
 	return nil
 }
 
-// rlock takes the read lock, or returns an error once ctx is done.
+// rlock takes the read lock, or returns an error once ctx is done; with the
+// running batch's context it takes nothing, as lock.
 func (s *Store) rlock(ctx context.Context) error {
+	if s.joins(ctx) {
+		return s.closedErr()
+	}
 	if !s.mu.TryRLock() {
 		if err := waitLock(ctx, s.mu.RLock, s.mu.RUnlock); err != nil {
 			return err
@@ -40,6 +48,20 @@ func (s *Store) rlock(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// unlock releases what lock took with the same ctx.
+func (s *Store) unlock(ctx context.Context) {
+	if !s.joins(ctx) {
+		s.mu.Unlock()
+	}
+}
+
+// runlock releases what rlock took with the same ctx.
+func (s *Store) runlock(ctx context.Context) {
+	if !s.joins(ctx) {
+		s.mu.RUnlock()
+	}
 }
 
 // waitLock acquires with acquire unless ctx is done first: a context past

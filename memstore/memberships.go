@@ -16,10 +16,12 @@ import (
 type membershipIndex struct {
 	byParent *btree.BTreeG[*keyed[store.Membership]] // parent \0 member
 	byMember *btree.BTreeG[*keyed[store.Membership]] // member \0 parent
+
+	j *journal // the Store's
 }
 
-func newMembershipIndex() membershipIndex {
-	return membershipIndex{byParent: newKeyedTree[store.Membership](), byMember: newKeyedTree[store.Membership]()}
+func newMembershipIndex(j *journal) membershipIndex {
+	return membershipIndex{byParent: newKeyedTree[store.Membership](), byMember: newKeyedTree[store.Membership](), j: j}
 }
 
 func edgeKeys(parent, member store.Subject) (byParent, byMember string) {
@@ -32,10 +34,14 @@ func (mi *membershipIndex) has(parent, member store.Subject) bool {
 	return mi.byParent.Has(&keyed[store.Membership]{key: k})
 }
 
+// add indexes m, an edge not yet present.
 func (mi *membershipIndex) add(m store.Membership) {
 	kp, km := edgeKeys(m.Parent, m.Member)
 	mi.byParent.ReplaceOrInsert(&keyed[store.Membership]{key: kp, val: m})
 	mi.byMember.ReplaceOrInsert(&keyed[store.Membership]{key: km, val: m})
+	if mi.j.on {
+		mi.j.record(func() { mi.remove(m.Parent, m.Member) })
+	}
 }
 
 // remove deletes the membership parent <- member and returns it as it was.
@@ -45,6 +51,9 @@ func (mi *membershipIndex) remove(parent, member store.Subject) (store.Membershi
 	mi.byMember.Delete(&keyed[store.Membership]{key: km})
 	if !found {
 		return store.Membership{}, false
+	}
+	if mi.j.on {
+		mi.j.record(func() { mi.add(item.val) })
 	}
 	return item.val, true
 }
@@ -116,7 +125,7 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	mi := &s.members
 	now := time.Now().UTC()
 	var added []store.Subject
@@ -168,7 +177,7 @@ func (s *Store) RemoveMembers(ctx context.Context, parent store.Subject, members
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	now := changeTime()
 	for _, m := range members {
 		if ms, found := s.members.remove(parent, m); found {
@@ -203,7 +212,7 @@ func (s *Store) listEdges(ctx context.Context, of store.Subject, up bool, opts s
 	if err := s.rlock(ctx); err != nil {
 		return store.Page[store.Subject]{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	tree, out := s.members.byParent, func(item *keyed[store.Membership]) store.Subject { return item.val.Member }
 	if up {
 		tree, out = s.members.byMember, func(item *keyed[store.Membership]) store.Subject { return item.val.Parent }
@@ -226,7 +235,7 @@ func (s *Store) ListAllMemberships(ctx context.Context, opts store.ListOptions) 
 	if err := s.rlock(ctx); err != nil {
 		return store.Page[store.Membership]{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	return page(rangeSource(s.members.byParent, "", cur.After), listing[*keyed[store.Membership], store.Membership]{
 		key:    keyWithin[store.Membership](""),
 		out:    func(item *keyed[store.Membership]) store.Membership { return item.val },

@@ -17,7 +17,7 @@ func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	if _, ok := s.byCode[ns.Code]; ok {
 		return store.NamespaceExists(ns.Code)
 	}
@@ -32,7 +32,7 @@ func (s *Store) GetNamespace(ctx context.Context, code string) (store.Namespace,
 	if err != nil {
 		return store.Namespace{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	return ns.meta, nil
 }
 
@@ -49,7 +49,7 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 	if err := s.rlock(ctx); err != nil {
 		return store.Page[store.Namespace]{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	key := func(ns *namespace) string { return ns.meta.Code }
 	src := treeSource(s.namespaces, cur.After, key, func(code string) *namespace {
 		return &namespace{meta: store.Namespace{Code: code}}
@@ -70,7 +70,7 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 	if err != nil {
 		return store.Namespace{}, err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	next := ns.meta
 	if err := fn(&next); err != nil {
 		return store.Namespace{}, err
@@ -81,7 +81,7 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 		return store.Namespace{}, err
 	}
 	next.UpdatedAt = next.UpdatedAt.UTC()
-	ns.meta = next
+	ns.setMeta(next)
 	s.logChange(ctx, changeTime(), store.OpUpdate, store.KindNamespace, code, code, next)
 	return next, nil
 }
@@ -92,7 +92,7 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 	if err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	if code == store.DefaultNamespace {
 		return store.DefaultNamespaceUndeletable()
 	}
@@ -105,8 +105,7 @@ func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
 	if ids := s.policies.namespaces[code]; len(ids) > 0 {
 		return store.NamespaceNamedByPolicies(code, sortedKeys(ids))
 	}
-	s.namespaces.Delete(ns)
-	delete(s.byCode, code)
+	s.dropNamespace(ns)
 	s.logChange(ctx, changeTime(), store.OpDelete, store.KindNamespace, code, code, ns.meta)
 	return nil
 }

@@ -33,10 +33,13 @@ type policyIndex struct {
 	targets     *btree.BTreeG[*keyed[store.PolicyTarget]] // policyID \0 subject
 	namespaces  map[string]map[string]int                 // namespace -> policy ID -> refs naming it
 	exactOnData map[dataRef]map[string]int                // data resource -> policy ID -> exact refs on it
+
+	j *journal // the Store's
 }
 
-func newPolicyIndex() policyIndex {
+func newPolicyIndex(j *journal) policyIndex {
 	return policyIndex{
+		j:           j,
 		byName:      newKeyedTree[*policy](),
 		byID:        make(map[string]*policy),
 		names:       make(map[string]*policy),
@@ -75,11 +78,16 @@ func (pi *policyIndex) indexRefs(id string, refs []store.PolicyRef, delta int) {
 	}
 }
 
+// insert indexes rec, whose name and ID are free. Its targets are kept
+// apart, in targets.
 func (pi *policyIndex) insert(rec *policy) {
 	pi.byName.ReplaceOrInsert(&keyed[*policy]{key: rec.p.Name, val: rec})
 	pi.byID[rec.p.ID] = rec
 	pi.names[rec.p.Name] = rec
 	pi.indexRefs(rec.p.ID, rec.refs, 1)
+	if pi.j.on {
+		pi.j.record(func() { pi.delete(rec) })
+	}
 }
 
 func (pi *policyIndex) delete(rec *policy) {
@@ -87,6 +95,29 @@ func (pi *policyIndex) delete(rec *policy) {
 	delete(pi.byID, rec.p.ID)
 	delete(pi.names, rec.p.Name)
 	pi.indexRefs(rec.p.ID, rec.refs, -1)
+	if pi.j.on {
+		pi.j.record(func() { pi.insert(rec) })
+	}
+}
+
+// addTarget indexes item, whose key is free.
+func (pi *policyIndex) addTarget(item *keyed[store.PolicyTarget]) {
+	pi.targets.ReplaceOrInsert(item)
+	if pi.j.on {
+		pi.j.record(func() { pi.removeTarget(item.key) })
+	}
+}
+
+// removeTarget removes the target with key and returns it, if present.
+func (pi *policyIndex) removeTarget(key string) (store.PolicyTarget, bool) {
+	item, found := pi.targets.Delete(&keyed[store.PolicyTarget]{key: key})
+	if !found {
+		return store.PolicyTarget{}, false
+	}
+	if pi.j.on {
+		pi.j.record(func() { pi.addTarget(item) })
+	}
+	return item.val, true
 }
 
 // pinnedBy returns, sorted, the IDs of the policies whose exact refs on data
@@ -158,7 +189,7 @@ func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	pi := &s.policies
 	if _, ok := pi.names[p.Name]; ok {
 		return store.PolicyNameTaken(p.Name)
@@ -183,7 +214,7 @@ func (s *Store) GetDataPolicy(ctx context.Context, id string) (store.DataPolicy,
 	if err := s.rlock(ctx); err != nil {
 		return store.DataPolicy{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	rec, ok := s.policies.byID[id]
 	if !ok {
 		return store.DataPolicy{}, policyNotFound(id)
@@ -199,7 +230,7 @@ func (s *Store) GetDataPolicyByName(ctx context.Context, name string) (store.Dat
 	if err := s.rlock(ctx); err != nil {
 		return store.DataPolicy{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	rec, ok := s.policies.names[name]
 	if !ok {
 		return store.DataPolicy{}, store.PolicyNameNotFound(name)
@@ -219,7 +250,7 @@ func (s *Store) ListDataPolicies(ctx context.Context, filter store.DataPolicyFil
 	if err := s.rlock(ctx); err != nil {
 		return store.Page[store.DataPolicy]{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	var match func(*keyed[*policy]) bool
 	if kw := filter.Keyword; kw != "" {
 		match = func(item *keyed[*policy]) bool {
@@ -246,7 +277,7 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 	if err := s.lock(ctx); err != nil {
 		return store.DataPolicy{}, err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	pi := &s.policies
 	rec, ok := pi.byID[id]
 	if !ok {
@@ -282,7 +313,7 @@ func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	pi := &s.policies
 	rec, ok := pi.byID[id]
 	if !ok {
@@ -293,7 +324,7 @@ func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
 	now := changeTime()
 	s.logPolicy(ctx, now, store.OpDelete, rec)
 	for _, item := range rangeItems(pi.targets, id+keySep) {
-		pi.targets.Delete(item)
+		pi.removeTarget(item.key)
 		s.logTarget(ctx, now, store.OpDelete, item.val)
 	}
 	pi.delete(rec)
@@ -332,7 +363,7 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	if err := s.missingPolicies(targets); err != nil {
 		return err
 	}
@@ -344,7 +375,7 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 		}
 		t.CreatedAt = t.CreatedAt.UTC()
 		item.val = t
-		s.policies.targets.ReplaceOrInsert(item)
+		s.policies.addTarget(item)
 		s.logTarget(ctx, now, store.OpCreate, t)
 	}
 	return nil
@@ -361,14 +392,14 @@ func (s *Store) DetachDataPolicies(ctx context.Context, targets []store.PolicyTa
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	if err := s.missingPolicies(targets); err != nil {
 		return err
 	}
 	now := changeTime()
 	for i := range targets {
-		if item, found := s.policies.targets.Delete(&keyed[store.PolicyTarget]{key: targetKey(&targets[i])}); found {
-			s.logTarget(ctx, now, store.OpDelete, item.val)
+		if t, found := s.policies.removeTarget(targetKey(&targets[i])); found {
+			s.logTarget(ctx, now, store.OpDelete, t)
 		}
 	}
 	return nil
@@ -386,7 +417,7 @@ func (s *Store) ListDataPolicyTargets(ctx context.Context, policyID string, opts
 	if err := s.rlock(ctx); err != nil {
 		return store.Page[store.PolicyTarget]{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	if _, ok := s.policies.byID[policyID]; !ok {
 		return store.Page[store.PolicyTarget]{}, policyNotFound(policyID)
 	}
@@ -405,7 +436,7 @@ func (s *Store) ListAllPolicyTargets(ctx context.Context, opts store.ListOptions
 	if err := s.rlock(ctx); err != nil {
 		return store.Page[store.PolicyTarget]{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	return s.listTargets("", cur, store.KindAllPolicyTargets, "", opts.IncludeTotal), nil
 }
 

@@ -27,7 +27,7 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 
 	// targets[i] is the namespace of resources[i]; added counts the new
 	// resources per namespace for the quota check.
@@ -68,11 +68,7 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 		ns := targets[i]
 		rec := &recs[i]
 		s.fillResourceFrom(rec, &resources[i], &slab)
-		ns.resources.ReplaceOrInsert(rec)
-		ns.resByCode[rec.code] = rec
-		if rec.id != "" {
-			ns.resByID[rec.id] = rec
-		}
+		ns.putResource(rec)
 		s.logResource(ctx, now, store.OpCreate, ns.meta.Code, rec)
 	}
 	return nil
@@ -143,11 +139,11 @@ func (s *Store) GetResource(ctx context.Context, namespace, code string) (store.
 	}
 	rec, ok := ns.resByCode[code]
 	if !ok {
-		s.mu.RUnlock()
+		s.runlock(ctx)
 		return store.Resource{}, resourceNotFound(namespace, code)
 	}
 	r := rec.export(ns.meta.Code)
-	s.mu.RUnlock()
+	s.runlock(ctx)
 	return r, nil
 }
 
@@ -157,7 +153,7 @@ func (s *Store) GetResourceByID(ctx context.Context, namespace, id string) (stor
 	if err != nil {
 		return store.Resource{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	rec, ok := ns.resByID[id]
 	if !ok || id == "" {
 		return store.Resource{}, store.ResourceIDNotFound(namespace, id)
@@ -180,7 +176,7 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 	if err != nil {
 		return store.Page[store.Resource]{}, err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 
 	key := func(rec *resource) string { return rec.code }
 	var src source[*resource]
@@ -241,7 +237,7 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 	if err != nil {
 		return store.Resource{}, err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	rec, ok := ns.resByCode[code]
 	if !ok {
 		return store.Resource{}, resourceNotFound(namespace, code)
@@ -262,7 +258,9 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 	removed := ns.grants.removeResource(rec.code, func(action string) bool { return action != store.Wildcard && !kept[action] })
 	// Overwriting the record in place keeps every index pointing at it;
 	// the key fields, which order and hash it, did not change.
-	s.fillResource(rec, &next)
+	var filled resource
+	s.fillResource(&filled, &next)
+	ns.rewriteResource(rec, &filled)
 	now := changeTime()
 	s.logResource(ctx, now, store.OpUpdate, ns.meta.Code, rec)
 	s.logGrants(ctx, now, store.OpDelete, removed)
@@ -275,7 +273,7 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 	if err != nil {
 		return err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	var missing []string
 	for _, code := range codes {
 		if _, ok := ns.resByCode[code]; !ok {
@@ -292,12 +290,8 @@ func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []s
 			continue // listed twice
 		}
 		s.logResource(ctx, now, store.OpDelete, ns.meta.Code, rec)
-		ns.resources.Delete(rec)
-		delete(ns.resByCode, code)
+		ns.dropResource(rec)
 		s.logGrants(ctx, now, store.OpDelete, ns.grants.removeResource(code, nil))
-		if rec.id != "" {
-			delete(ns.resByID, rec.id)
-		}
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ func (s *Store) ScanGrants(ctx context.Context, namespace string, fn func(store.
 	if err != nil {
 		return err
 	}
-	defer s.mu.RUnlock()
+	defer s.runlock(ctx)
 	n := 0
 	ns.grants.tree.Ascend(func(item *keyed[store.Grant]) bool {
 		if n%store.ScanCheckEvery == 0 {
