@@ -96,11 +96,11 @@ func (r *Registry) Apply(ctx context.Context, p Plan, opts ...ApplyOption) (Appl
 		}
 		return res, nil
 	}
-	b, ok := r.store.(store.Batcher)
+	b, ok := r.batcher()
 	if !ok {
 		return ApplyResult{}, &Error{Message: "the store cannot write a plan in one transaction: it does not implement store.Batcher", Err: ErrUnsupported}
 	}
-	err := b.Batch(ctx, p.Seq, func(ctx context.Context) error {
+	err := r.batch(ctx, b, p.Seq, func(ctx context.Context) error {
 		a := applier{r: r, ctx: ctx}
 		return a.run(p.Changes, cfg.progress)
 	})

@@ -19,13 +19,26 @@ type indexedStore struct {
 	a *authz
 }
 
+// batched runs a write of a batch (see Registry.batch): it is not applied
+// to the index, since the batch may still roll back, and it does not hold
+// the index's lock, which a catch-up holds while it reads the store (on
+// memstore that read waits for the batch's lock). The batch marks the
+// index dirty once it ends.
+func (s indexedStore) batched(write func() error) error {
+	defer s.written()
+	return write()
+}
+
 // written marks the index dirty after a write, whatever its outcome (a
 // failed write may still have committed, as after a lost reply).
 func (s indexedStore) written() { s.a.dirty.Store(true) }
 
 // direct runs write holding the index lock and, when it succeeds and the
 // records it touches are loaded, applies it to the index.
-func (s indexedStore) direct(global bool, ns string, write func() error, apply func(w *permindex.Writer)) error {
+func (s indexedStore) direct(ctx context.Context, global bool, ns string, write func() error, apply func(w *permindex.Writer)) error {
+	if inBatch(ctx) {
+		return s.batched(write)
+	}
 	a := s.a
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -40,16 +53,19 @@ func (s indexedStore) direct(global bool, ns string, write func() error, apply f
 }
 
 func (s indexedStore) AddGrants(ctx context.Context, grants []store.Grant) error {
-	return s.grants(grants, func() error { return s.Store.AddGrants(ctx, grants) }, func(w *permindex.Writer, g permindex.Grant) { w.AddGrants(g) })
+	return s.grants(ctx, grants, func() error { return s.Store.AddGrants(ctx, grants) }, func(w *permindex.Writer, g permindex.Grant) { w.AddGrants(g) })
 }
 
 func (s indexedStore) RevokeGrants(ctx context.Context, grants []store.Grant) error {
-	return s.grants(grants, func() error { return s.Store.RevokeGrants(ctx, grants) }, func(w *permindex.Writer, g permindex.Grant) { w.RemoveGrants(g) })
+	return s.grants(ctx, grants, func() error { return s.Store.RevokeGrants(ctx, grants) }, func(w *permindex.Writer, g permindex.Grant) { w.RemoveGrants(g) })
 }
 
 // grants runs a grant write; its grants are all of one namespace (the
 // Registry's calls take one), but each is checked.
-func (s indexedStore) grants(grants []store.Grant, write func() error, one func(*permindex.Writer, permindex.Grant)) error {
+func (s indexedStore) grants(ctx context.Context, grants []store.Grant, write func() error, one func(*permindex.Writer, permindex.Grant)) error {
+	if inBatch(ctx) {
+		return s.batched(write)
+	}
 	a := s.a
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -68,7 +84,7 @@ func (s indexedStore) grants(grants []store.Grant, write func() error, one func(
 }
 
 func (s indexedStore) AddMembers(ctx context.Context, parent store.Subject, members []store.Subject, opts store.MembershipOptions) error {
-	return s.direct(true, "", func() error { return s.Store.AddMembers(ctx, parent, members, opts) }, func(w *permindex.Writer) {
+	return s.direct(ctx, true, "", func() error { return s.Store.AddMembers(ctx, parent, members, opts) }, func(w *permindex.Writer) {
 		for _, m := range members {
 			w.AddMemberships(permindex.Membership{Parent: permindex.Subject(parent), Member: permindex.Subject(m)})
 		}
@@ -76,7 +92,7 @@ func (s indexedStore) AddMembers(ctx context.Context, parent store.Subject, memb
 }
 
 func (s indexedStore) RemoveMembers(ctx context.Context, parent store.Subject, members []store.Subject) error {
-	return s.direct(true, "", func() error { return s.Store.RemoveMembers(ctx, parent, members) }, func(w *permindex.Writer) {
+	return s.direct(ctx, true, "", func() error { return s.Store.RemoveMembers(ctx, parent, members) }, func(w *permindex.Writer) {
 		for _, m := range members {
 			w.RemoveMemberships(permindex.Membership{Parent: permindex.Subject(parent), Member: permindex.Subject(m)})
 		}
@@ -84,14 +100,14 @@ func (s indexedStore) RemoveMembers(ctx context.Context, parent store.Subject, m
 }
 
 func (s indexedStore) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs []store.PolicyRef) error {
-	return s.direct(true, "", func() error { return s.Store.CreateDataPolicy(ctx, p, refs) }, func(w *permindex.Writer) {
+	return s.direct(ctx, true, "", func() error { return s.Store.CreateDataPolicy(ctx, p, refs) }, func(w *permindex.Writer) {
 		w.PutPolicies(indexPolicy(p))
 	})
 }
 
 func (s indexedStore) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.DataPolicy) ([]store.PolicyRef, error)) (store.DataPolicy, error) {
 	var out store.DataPolicy
-	err := s.direct(true, "", func() error {
+	err := s.direct(ctx, true, "", func() error {
 		var err error
 		out, err = s.Store.UpdateDataPolicy(ctx, id, fn)
 		return err
@@ -100,13 +116,13 @@ func (s indexedStore) UpdateDataPolicy(ctx context.Context, id string, fn func(*
 }
 
 func (s indexedStore) DeleteDataPolicy(ctx context.Context, id string) error {
-	return s.direct(true, "", func() error { return s.Store.DeleteDataPolicy(ctx, id) }, func(w *permindex.Writer) {
+	return s.direct(ctx, true, "", func() error { return s.Store.DeleteDataPolicy(ctx, id) }, func(w *permindex.Writer) {
 		w.DeletePolicies(id)
 	})
 }
 
 func (s indexedStore) AttachDataPolicies(ctx context.Context, targets []store.PolicyTarget) error {
-	return s.direct(true, "", func() error { return s.Store.AttachDataPolicies(ctx, targets) }, func(w *permindex.Writer) {
+	return s.direct(ctx, true, "", func() error { return s.Store.AttachDataPolicies(ctx, targets) }, func(w *permindex.Writer) {
 		for _, t := range targets {
 			w.AddPolicyTargets(permindex.PolicyTarget{PolicyID: t.PolicyID, Subject: permindex.Subject(t.Subject)})
 		}
@@ -114,7 +130,7 @@ func (s indexedStore) AttachDataPolicies(ctx context.Context, targets []store.Po
 }
 
 func (s indexedStore) DetachDataPolicies(ctx context.Context, targets []store.PolicyTarget) error {
-	return s.direct(true, "", func() error { return s.Store.DetachDataPolicies(ctx, targets) }, func(w *permindex.Writer) {
+	return s.direct(ctx, true, "", func() error { return s.Store.DetachDataPolicies(ctx, targets) }, func(w *permindex.Writer) {
 		for _, t := range targets {
 			w.RemovePolicyTargets(permindex.PolicyTarget{PolicyID: t.PolicyID, Subject: permindex.Subject(t.Subject)})
 		}
@@ -174,5 +190,5 @@ func (s indexedStore) DeleteDataResource(ctx context.Context, namespace, code st
 // write only marks the index dirty and the next check catches up with
 // those changes.
 func (s indexedStore) DeleteDirectoryEntries(ctx context.Context, subjects []store.Subject) error {
-	return s.direct(true, "", func() error { return s.Store.DeleteDirectoryEntries(ctx, subjects) }, func(*permindex.Writer) {})
+	return s.direct(ctx, true, "", func() error { return s.Store.DeleteDirectoryEntries(ctx, subjects) }, func(*permindex.Writer) {})
 }

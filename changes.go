@@ -239,7 +239,9 @@ func WithChangeRetention(d time.Duration) Option {
 // retain prunes changes older than the retention, unless it was done less
 // than a tenth of the retention ago (capped at a minute).
 func (r *Registry) retain(ctx context.Context) {
-	if r.retention <= 0 {
+	if r.retention <= 0 || inBatch(ctx) {
+		// In a batch, pruning would join the batch; the batch prunes once
+		// it has ended.
 		return
 	}
 	now := time.Now()

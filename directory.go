@@ -215,8 +215,8 @@ func (r *Registry) AddGroupMembers(ctx context.Context, code string, userIDs ...
 // when its write commits. On another store fn runs as it is, and its read
 // and its write are two steps.
 func (r *Registry) oneWrite(ctx context.Context, fn func(ctx context.Context) error) error {
-	if b, ok := r.store.(store.Batcher); ok {
-		return b.Batch(ctx, -1, fn)
+	if b, ok := r.batcher(); ok && !inBatch(ctx) {
+		return r.batch(ctx, b, -1, fn)
 	}
 	return fn(ctx)
 }

@@ -57,7 +57,7 @@ func (s *Store) Batch(ctx context.Context, expectSeq int64, fn func(ctx context.
 		return err
 	}
 	defer s.mu.Unlock()
-	if last := s.log.lastSeq; last != expectSeq {
+	if last := s.log.lastSeq; expectSeq >= 0 && last != expectSeq {
 		return &store.Error{
 			Field:   "seq",
 			Message: "the change log is at " + strconv.FormatInt(last, 10) + ", not at " + strconv.FormatInt(expectSeq, 10),
