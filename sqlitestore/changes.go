@@ -296,8 +296,15 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) ([]store.Ch
 	if err := store.CheckChangesArgs(since, limit); err != nil {
 		return nil, err
 	}
+	if b := s.batchOf(ctx); b != nil {
+		// The batch holds its change rows back until its commit; the log
+		// read inside it shows them.
+		if err := b.flushChanges(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var out []store.Change
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx rtx) error {
 		var oldest int64
 		err := tx.QueryRowContext(ctx, sqlOldestChange).Scan(&oldest)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -366,6 +373,14 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	if s.closed.Load() {
 		return 0, store.Closed()
 	}
+	if b := s.batchOf(ctx); b != nil {
+		var seq int64
+		if err := b.flushChanges(ctx); err != nil {
+			return 0, err
+		}
+		err := s.point(ctx, nil, sqlLastSeq, nil, func(row *sql.Row) error { return row.Scan(&seq) })
+		return seq, translate(ctx, err)
+	}
 	// One prepared statement outside a transaction: a permission check in
 	// consistent mode probes LastSeq every time, so it must cost one
 	// statement, not BEGIN, a prepare, the select and a ROLLBACK.
@@ -390,7 +405,8 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 }
 
 // PruneChanges deletes the changes with seq < before, keeping the newest.
-func (s *Store) PruneChanges(ctx context.Context, before int64) error {
+func (s *Store) PruneChanges(ctx context.Context, before int64) (err error) {
+	defer s.failBatch(ctx, &err)
 	if before < 0 {
 		return store.Invalid("before", "before must not be negative")
 	}
@@ -402,7 +418,8 @@ func (s *Store) PruneChanges(ctx context.Context, before int64) error {
 
 // PruneChangesOlderThan deletes the oldest changes whose time is before
 // cutoff, up to the first that is not, keeping the newest.
-func (s *Store) PruneChangesOlderThan(ctx context.Context, cutoff time.Time) error {
+func (s *Store) PruneChangesOlderThan(ctx context.Context, cutoff time.Time) (err error) {
+	defer s.failBatch(ctx, &err)
 	return s.write(ctx, func(w *wtx) error {
 		var first int64
 		err := w.queryRow(sqlFirstKeptAt, cutoff.UnixNano()).Scan(&first)
