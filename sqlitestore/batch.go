@@ -142,7 +142,10 @@ func (b *batch) write(ctx context.Context, fn func(w *wtx) error) error {
 	if err := b.usable(true); err != nil {
 		return err
 	}
-	err := fn(b.w)
+	err := b.w.setActor(store.ActorFrom(ctx))
+	if err == nil {
+		err = fn(b.w)
+	}
 	if err == nil {
 		// As in write: a write whose context ended reports it, and the
 		// batch then writes nothing.

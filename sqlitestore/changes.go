@@ -51,7 +51,8 @@ func codeOf(list []string, v string) int {
 // with their JSON.
 //
 // All changes of one transaction share one Time, the store's clock when
-// the first was recorded, and one Actor.
+// the first was recorded, and one Actor, except in a batch, where each
+// write's changes carry the actor of its own context (see setActor).
 //
 // Rows are buffered and inserted changeChunk at a time with one multi-row
 // statement, which costs a fraction of a statement per row; write inserts
@@ -81,9 +82,28 @@ func (w *wtx) addEntry(e []byte) error {
 func (w *wtx) startChanges() int64 {
 	if w.changeTime == 0 {
 		w.changeTime = time.Now().UnixNano()
-		w.changeActor = nullIfEmpty(store.ActorFrom(w.ctx))
+		if !w.actorSet {
+			w.changeActor = nullIfEmpty(store.ActorFrom(w.ctx))
+		}
 	}
 	return w.changeTime
+}
+
+// setActor makes actor the actor of the changes recorded from now on, for
+// the writes of a batch, each of which has its own context. One INSERT
+// binds one actor, so the rows buffered for the previous actor are
+// inserted first; this happens only in a batch whose writes name different
+// actors.
+func (w *wtx) setActor(actor string) error {
+	a := nullIfEmpty(actor)
+	if w.actorSet && a == w.changeActor {
+		return nil
+	}
+	if err := w.flushChanges(); err != nil {
+		return err
+	}
+	w.changeActor, w.actorSet = a, true
+	return nil
 }
 
 // changeChunk is how many change rows one INSERT writes.

@@ -233,10 +233,12 @@ type wtx struct {
 	conn *sql.Conn
 
 	// The change rows of the transaction (see insertChange): the time and
-	// actor they share, those not yet inserted, the statement inserting a
-	// full chunk and its argument buffer.
+	// actor they share (actorSet once setActor chose it), those not yet
+	// inserted, the statement inserting a full chunk and its argument
+	// buffer.
 	changeTime  int64
 	changeActor any
+	actorSet    bool
 	pending     [][]byte
 	changeStmt  *sql.Stmt
 	changeArgs  []any

@@ -15,10 +15,12 @@ import (
 // method of this store called with that context joins the batch's
 // transaction instead of running on its own, and keeps its whole error
 // contract and its cascades. A read method called with it sees the writes
-// the batch has made so far. Other goroutines' reads see the store as it
-// was before the batch until it commits; other writers wait for it. The
-// change-log entries of the batch follow expectSeq with consecutive Seq, in
-// the order of the writes that made them.
+// the batch has made so far. Reads with other contexts see the store as it
+// was before the batch until it commits (or wait for it, on a store whose
+// readers wait for a writer, such as an in-memory SQLite one); other
+// writers wait for it. The change-log entries of the batch follow
+// expectSeq with consecutive Seq, in the order of the writes that made
+// them, each with the actor of its write's context.
 //
 // A write that fails fails the whole batch: once a write method called with
 // fn's context has returned an error (any error, also one its own argument
