@@ -596,7 +596,7 @@ func (h harness) batchReads(t *testing.T) {
 		seq := lastSeq(t, s)
 		type seen struct {
 			nsErr, goneErr, seqErr error
-			last               int64
+			last                   int64
 		}
 		var (
 			once    sync.Once
