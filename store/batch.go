@@ -52,8 +52,9 @@ type Batcher interface {
 	// therefore have no effect outside the store, must make its reads and
 	// writes one at a time (never from several goroutines at once), and
 	// must not use its context after it returns: a method called with it
-	// then is an ErrInvalid error. Calling Batch again with fn's context is
-	// an ErrInvalid error too: batches do not nest.
+	// then fails, with ErrInvalid unless the context has ended (a store may
+	// end it when Batch returns). Calling Batch again with fn's context is
+	// an ErrInvalid error: batches do not nest.
 	Batch(ctx context.Context, expectSeq int64, fn func(ctx context.Context) error) error
 }
 
