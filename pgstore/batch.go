@@ -239,6 +239,11 @@ func (b *batch) write(ctx context.Context, fn func(ctx context.Context, tx *wtx)
 	if aborted := b.serverAbort(ctx, err); aborted != nil {
 		return aborted
 	}
+	if cerr := ctx.Err(); cerr != nil && errors.Is(err, cerr) {
+		// As in write: a deadline that passed while the write waited for
+		// a row lock means the store stayed busy.
+		err = doneErr(cerr, err)
+	}
 	w.dropChanges(mark)
 	if b.savepoint {
 		b.savepoint = false
