@@ -43,6 +43,9 @@ const (
 // ctx is checked before COMMIT, and COMMIT itself runs without
 // cancellation, so a cancelled write leaves nothing behind and a write that
 // reports success is committed.
+//
+// With the context of a batch of s, fn runs once on the batch's
+// transaction instead, which commits when the batch does (see batch.write).
 func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *wtx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err

@@ -15,7 +15,10 @@ var _ store.Batcher = (*Store)(nil)
 // IMMEDIATE takes the write lock before LastSeq is read, so no other
 // connection or process can change the store between the check and the
 // commit. Other writers wait for the lock as they do for any write, up to
-// their deadline.
+// their deadline. Readers of a file database go on reading the last
+// commit (WAL); those of an in-memory one wait, as they wait for any write,
+// and a batch that takes longer than the busy timeout makes them fail with
+// store.ErrBusy.
 //
 // The write methods called with fn's context run their statements on the
 // batch's connection, with their change rows numbered on from expectSeq in

@@ -34,6 +34,9 @@ const retryPause = 5 * time.Millisecond
 //
 // The statements of fn run without cancellation (see wtx), and write checks
 // ctx once more before COMMIT, so a cancelled write leaves nothing behind.
+//
+// With the context of a batch of s, fn runs on the batch's transaction
+// instead, which commits when the batch does (see batch.write).
 func (s *Store) write(ctx context.Context, fn func(w *wtx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
