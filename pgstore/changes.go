@@ -45,18 +45,21 @@ const (
 	sqlChanges      = `SELECT seq, time, coalesce(actor, ''), op, kind, namespace, key, record FROM {s}resreg_changes WHERE seq > $1 ORDER BY seq LIMIT $2`
 	sqlOldestChange = `SELECT seq FROM {s}resreg_changes ORDER BY seq LIMIT 1`
 	sqlLastSeq      = `SELECT value FROM {s}resreg_counters WHERE name = 'changes'`
-	sqlFirstKeptAt  = `SELECT seq FROM {s}resreg_changes WHERE time >= $1 ORDER BY seq LIMIT 1`
-	sqlPruneBefore  = `DELETE FROM {s}resreg_changes WHERE seq < $1 AND seq < (SELECT max(seq) FROM {s}resreg_changes)`
-	sqlLockMembers  = `SELECT value FROM {s}resreg_counters WHERE name = 'memberships' FOR UPDATE`
+	// sqlLockLastSeq is LastSeq for a Batch, which holds the counter row
+	// from its start (see Batch).
+	sqlLockLastSeq = sqlLastSeq + ` FOR UPDATE`
+	sqlFirstKeptAt = `SELECT seq FROM {s}resreg_changes WHERE time >= $1 ORDER BY seq LIMIT 1`
+	sqlPruneBefore = `DELETE FROM {s}resreg_changes WHERE seq < $1 AND seq < (SELECT max(seq) FROM {s}resreg_changes)`
+	sqlLockMembers = `SELECT value FROM {s}resreg_counters WHERE name = 'memberships' FOR UPDATE`
 )
 
 type changeQueries struct {
-	record, list, oldest, last, firstKeptAt, prune, lockMembers string
+	record, list, oldest, last, lockLast, firstKeptAt, prune, lockMembers string
 }
 
 func newChangeQueries(q func(string) string) changeQueries {
 	return changeQueries{
-		record: q(sqlRecordChanges), list: q(sqlChanges), oldest: q(sqlOldestChange), last: q(sqlLastSeq),
+		record: q(sqlRecordChanges), list: q(sqlChanges), oldest: q(sqlOldestChange), last: q(sqlLastSeq), lockLast: q(sqlLockLastSeq),
 		firstKeptAt: q(sqlFirstKeptAt), prune: q(sqlPruneBefore), lockMembers: q(sqlLockMembers),
 	}
 }
@@ -68,8 +71,11 @@ func notifyChannel(schema string) string { return "resreg_changes." + schema }
 // changes it has recorded, which flushChanges writes just before COMMIT.
 type wtx struct {
 	pgx.Tx
-	s   *Store
-	ctx context.Context
+	s *Store
+	// actor is the actor of the changes not yet flushed: that of the
+	// write's context, or, in a batch, of the write that recorded them
+	// (see setActor).
+	actor string
 
 	ops, kinds, namespaces, keys []string
 	records                      [][]byte
@@ -102,13 +108,41 @@ func (w *wtx) flushChanges(ctx context.Context) error {
 		return nil
 	}
 	b := &pgx.Batch{}
-	b.Queue(w.s.q.changes.record, time.Now().UnixNano(), nullIfEmpty(store.ActorFrom(w.ctx)),
+	b.Queue(w.s.q.changes.record, time.Now().UnixNano(), nullIfEmpty(w.actor),
 		w.ops, w.kinds, w.namespaces, w.keys, w.records)
 	b.Queue(sqlNotify, notifyChannel(w.s.cfg.schema))
 	if err := w.SendBatch(ctx, b).Close(); err != nil {
 		return err
 	}
+	w.ops, w.kinds, w.namespaces, w.keys = w.ops[:0], w.kinds[:0], w.namespaces[:0], w.keys[:0]
+	clear(w.records)
+	w.records = w.records[:0]
 	w.changed = true
+	return nil
+}
+
+// dropChanges forgets the changes recorded after the first n, those of a
+// write of a batch rolled back to its savepoint.
+func (w *wtx) dropChanges(n int) {
+	if n >= len(w.ops) {
+		return
+	}
+	clear(w.records[n:])
+	w.ops, w.kinds, w.namespaces, w.keys, w.records = w.ops[:n], w.kinds[:n], w.namespaces[:n], w.keys[:n], w.records[:n]
+}
+
+// setActor makes actor the actor of the changes recorded from now on. One
+// statement records one actor, so the changes of the previous actor are
+// written first; this happens only in a batch whose writes name different
+// actors.
+func (w *wtx) setActor(ctx context.Context, actor string) error {
+	if actor == w.actor {
+		return nil
+	}
+	if err := w.flushChanges(ctx); err != nil {
+		return err
+	}
+	w.actor = actor
 	return nil
 }
 
@@ -172,6 +206,9 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) ([]store.Ch
 	if err := store.CheckChangesArgs(since, limit); err != nil {
 		return nil, err
 	}
+	if err := s.flushBatch(ctx); err != nil {
+		return nil, err
+	}
 	var out []store.Change
 	err := s.snapshot(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		out = []store.Change{}
@@ -213,15 +250,19 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) ([]store.Ch
 
 // LastSeq reads the counter, which pruning never lowers.
 func (s *Store) LastSeq(ctx context.Context) (int64, error) {
+	if err := s.flushBatch(ctx); err != nil {
+		return 0, err
+	}
 	var seq int64
 	err := s.read(ctx, func(ctx context.Context) error {
-		return s.pool.QueryRow(ctx, s.q.changes.last).Scan(&seq)
+		return s.db(ctx).QueryRow(ctx, s.q.changes.last).Scan(&seq)
 	})
 	return seq, err
 }
 
 // PruneChanges deletes the changes with seq < before, keeping the newest.
-func (s *Store) PruneChanges(ctx context.Context, before int64) error {
+func (s *Store) PruneChanges(ctx context.Context, before int64) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -236,7 +277,8 @@ func (s *Store) PruneChanges(ctx context.Context, before int64) error {
 
 // PruneChangesOlderThan deletes the oldest changes whose time is before
 // cutoff, up to the first that is not, keeping the newest.
-func (s *Store) PruneChangesOlderThan(ctx context.Context, cutoff time.Time) error {
+func (s *Store) PruneChangesOlderThan(ctx context.Context, cutoff time.Time) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

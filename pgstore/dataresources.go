@@ -91,7 +91,7 @@ func (dr *dataRow) record() (d store.DataResource, treeSize int, hasTree bool, e
 	return d, int(*dr.treeSize), true, nil
 }
 
-// querier is a pgx.Tx or the pool.
+// querier is a pgx.Tx or the pool (see db).
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
@@ -116,8 +116,12 @@ func (s *Store) loadData(ctx context.Context, q querier, query, ns, key string) 
 }
 
 // snapshot runs fn in a read-only REPEATABLE READ transaction, so that a
-// record and its tree nodes, read by two statements, come from one commit.
+// record and its tree nodes, read by two statements, come from one commit;
+// in a batch, in the batch's transaction, which nothing else writes to.
 func (s *Store) snapshot(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	if b := s.batchOf(ctx); b != nil {
+		return s.read(ctx, func(ctx context.Context) error { return fn(ctx, b.w) })
+	}
 	return s.read(ctx, func(ctx context.Context) error {
 		tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 		if err != nil {
@@ -131,7 +135,8 @@ func (s *Store) snapshot(ctx context.Context, fn func(ctx context.Context, tx pg
 // CreateDataResource sends the namespace lock, the record and its tree
 // nodes as one pgx.Batch: one round trip. The primary key and the name
 // index reject a taken code or name, and the constraint's name tells which.
-func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) error {
+func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -329,9 +334,10 @@ func (s *Store) scanData(ctx context.Context, q querier, ns, after string, chunk
 // UpdateDataResource applies fn to a copy of the stored record, its row
 // locked for the write; a new name is checked by the name index, and a
 // changed struct replaces the stored tree nodes.
-func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, fn func(*store.DataResource) error) (store.DataResource, error) {
+func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, fn func(*store.DataResource) error) (_ store.DataResource, err error) {
+	defer s.failBatch(ctx, &err)
 	var out store.DataResource
-	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		old, err := s.loadData(ctx, tx, s.q.data.getForUpdate, namespace, code)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return s.notFound(ctx, tx, namespace, store.DataResourceNotFound(namespace, code))
@@ -399,7 +405,8 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 // refuses it while an exact policy ref pins it, then removes it and its
 // tree nodes in one batch. Ref writers lock the data resource row too
 // (FOR SHARE), so no ref can appear between the check and the delete.
-func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) error {
+func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) (err error) {
+	defer s.failBatch(ctx, &err)
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		old, err := s.loadData(ctx, tx, s.q.data.getForUpdate, namespace, code)
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -95,7 +95,8 @@ func (w *wtx) logDirectory(op string, e store.DirectoryEntry) error {
 // a concurrent insert of the same subject; when the row exists and replace
 // is set it updates it. An update that finds no row lost a race with a
 // deletion, so the insert is tried again.
-func (s *Store) PutDirectoryEntry(ctx context.Context, e store.DirectoryEntry, replace bool) error {
+func (s *Store) PutDirectoryEntry(ctx context.Context, e store.DirectoryEntry, replace bool) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -144,7 +145,7 @@ func (s *Store) GetDirectoryEntry(ctx context.Context, subject store.Subject) (s
 	var e store.DirectoryEntry
 	err := s.read(ctx, func(ctx context.Context) error {
 		var err error
-		e, err = scanDirectoryEntry(s.pool.QueryRow(ctx, s.q.dir.get, subject.Type, subject.ID))
+		e, err = scanDirectoryEntry(s.db(ctx).QueryRow(ctx, s.q.dir.get, subject.Type, subject.ID))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return store.NotFound(subject.String()+" does not exist", subject.String())
 		}
@@ -174,7 +175,8 @@ func (s *Store) GetDirectoryEntry(ctx context.Context, subject store.Subject) (s
 // cascades, and one that commits later is numbered after the deletion and
 // survives it, as if it were added after. The counter is still the last
 // lock taken, so the order of locks stays the same in every write.
-func (s *Store) DeleteDirectoryEntries(ctx context.Context, subjects []store.Subject) error {
+func (s *Store) DeleteDirectoryEntries(ctx context.Context, subjects []store.Subject) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -217,7 +217,8 @@ func (s *Store) grantPrelude(ctx context.Context, tx *wtx, grants []store.Grant,
 
 // AddGrants sends the prelude (locks and checks, one round trip), then
 // inserts the batch with one statement.
-func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
+func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -271,7 +272,8 @@ func sortedUnique(list []string) []string {
 
 // RevokeGrants deletes every listed grant that is present with one
 // statement, recording the removals in the order the grants were given.
-func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) error {
+func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

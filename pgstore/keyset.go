@@ -65,7 +65,7 @@ const keySep = "\x00"
 func listKeyset[T any](ctx context.Context, s *Store, k *keyset, eqArgs []any, cur store.Cursor, kind, scope string, total bool,
 	scan func(pgx.Row) (T, error), key func(*T) []string) (store.Page[T], error) {
 	if !total {
-		return listKeysetOn(ctx, s.pool, k, eqArgs, cur, kind, scope, false, scan, key)
+		return listKeysetOn(ctx, s.db(ctx), k, eqArgs, cur, kind, scope, false, scan, key)
 	}
 	var page store.Page[T]
 	err := s.snapshot(ctx, func(ctx context.Context, tx pgx.Tx) error {

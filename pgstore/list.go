@@ -52,7 +52,7 @@ func resourceCode(r *store.Resource) string { return r.Code }
 // requireNamespace checks that ns exists, outside a write.
 func (s *Store) requireNamespace(ctx context.Context, ns string) error {
 	var one int
-	err := s.pool.QueryRow(ctx, s.q.ns.exists, ns).Scan(&one)
+	err := s.db(ctx).QueryRow(ctx, s.q.ns.exists, ns).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.NamespaceNotFound(ns)
 	}
@@ -60,7 +60,7 @@ func (s *Store) requireNamespace(ctx context.Context, ns string) error {
 }
 
 func (s *Store) listResourcesPlain(ctx context.Context, ns string, cur store.Cursor, total bool, page *store.Page[store.Resource]) error {
-	rows, err := s.pool.Query(ctx, s.q.res.list, ns, cur.After, cur.Limit+1)
+	rows, err := s.db(ctx).Query(ctx, s.q.res.list, ns, cur.After, cur.Limit+1)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Store) listResourcesPlain(ctx context.Context, ns string, cur store.Cur
 	page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindResources, ns, resourceCode)
 	if total {
 		var n int64
-		err := s.pool.QueryRow(ctx, s.q.res.count, ns).Scan(&n)
+		err := s.db(ctx).QueryRow(ctx, s.q.res.count, ns).Scan(&n)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return store.NamespaceNotFound(ns)
 		}
@@ -91,7 +91,7 @@ func (s *Store) listResourcesPlain(ctx context.Context, ns string, cur store.Cur
 // false.
 func (s *Store) scanMatching(ctx context.Context, ns, after string, match func(*store.Resource) bool, keep func(store.Resource) bool) error {
 	for {
-		rows, err := s.pool.Query(ctx, s.q.res.list, ns, after, scanChunk)
+		rows, err := s.db(ctx).Query(ctx, s.q.res.list, ns, after, scanChunk)
 		if err != nil {
 			return err
 		}
@@ -141,7 +141,7 @@ func (s *Store) listResourcesByKey(ctx context.Context, filter store.ResourceFil
 	if len(keys) == 0 {
 		query, keys = s.q.res.byID, filter.IDs
 	}
-	rows, err := s.pool.Query(ctx, query, filter.Namespace, keys)
+	rows, err := s.db(ctx).Query(ctx, query, filter.Namespace, keys)
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,8 @@ func (s *Store) lockMemberships(ctx context.Context, tx *wtx) error {
 
 // AddMembers adds the edges one by one, each checked against the graph as
 // the previous ones left it, under the membership lock.
-func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []store.Subject, opts store.MembershipOptions) error {
+func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []store.Subject, opts store.MembershipOptions) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -142,7 +143,8 @@ func deref(p *int) int {
 
 // RemoveMembers deletes every listed edge that exists with one statement,
 // recording the removals in the order the members were given.
-func (s *Store) RemoveMembers(ctx context.Context, parent store.Subject, members []store.Subject) error {
+func (s *Store) RemoveMembers(ctx context.Context, parent store.Subject, members []store.Subject) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func (s *Store) notFound(ctx context.Context, q pgx.Tx, ns string, nf *store.Err
 	if q != nil {
 		err = q.QueryRow(ctx, s.q.ns.exists, ns).Scan(&one)
 	} else {
-		err = s.pool.QueryRow(ctx, s.q.ns.exists, ns).Scan(&one)
+		err = s.db(ctx).QueryRow(ctx, s.q.ns.exists, ns).Scan(&one)
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.NamespaceNotFound(ns)
@@ -92,7 +92,8 @@ func (s *Store) notFound(ctx context.Context, q pgx.Tx, ns string, nf *store.Err
 }
 
 // CreateNamespace adds ns; the primary key rejects a taken code.
-func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
+func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -116,7 +117,7 @@ func (s *Store) GetNamespace(ctx context.Context, code string) (store.Namespace,
 	var ns store.Namespace
 	err := s.read(ctx, func(ctx context.Context) error {
 		var err error
-		ns, err = scanNamespace(s.pool.QueryRow(ctx, s.q.ns.get, code))
+		ns, err = scanNamespace(s.db(ctx).QueryRow(ctx, s.q.ns.get, code))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return store.NamespaceNotFound(code)
 		}
@@ -138,7 +139,7 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 	}
 	err = s.read(ctx, func(ctx context.Context) error {
 		page = store.Page[store.Namespace]{}
-		rows, err := s.pool.Query(ctx, s.q.ns.list, cur.After, cur.Limit+1)
+		rows, err := s.db(ctx).Query(ctx, s.q.ns.list, cur.After, cur.Limit+1)
 		if err != nil {
 			return err
 		}
@@ -148,7 +149,7 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 		}
 		page.Items, page.NextPageToken = cutPage(items, cur.Limit, store.KindNamespaces, "", func(n *store.Namespace) string { return n.Code })
 		if opts.IncludeTotal {
-			return s.pool.QueryRow(ctx, s.q.ns.count).Scan(&page.TotalCount)
+			return s.db(ctx).QueryRow(ctx, s.q.ns.count).Scan(&page.TotalCount)
 		}
 		return nil
 	})
@@ -163,9 +164,10 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 
 // UpdateNamespace applies fn to a copy of the namespace, locked for the
 // write, and stores the result.
-func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store.Namespace) error) (store.Namespace, error) {
+func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store.Namespace) error) (_ store.Namespace, err error) {
+	defer s.failBatch(ctx, &err)
 	var out store.Namespace
-	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		old, err := scanNamespace(tx.QueryRow(ctx, s.q.ns.getForUpdate, code))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return store.NamespaceNotFound(code)
@@ -201,7 +203,8 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 // The namespace row is locked first, and every write that adds a record to
 // a namespace locks the same row, so no record can arrive between the check
 // that the namespace is empty and the delete.
-func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
+func (s *Store) DeleteNamespace(ctx context.Context, code string) (err error) {
+	defer s.failBatch(ctx, &err)
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		if err := s.lockNamespace(ctx, tx, code, false); err != nil {
 			return err

@@ -211,7 +211,8 @@ func policyNameTaken(name string) *store.Error { return store.PolicyNameTaken(na
 
 // CreateDataPolicy inserts the policy, then checks and inserts its refs;
 // the primary key and the name index reject a taken ID or name.
-func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs []store.PolicyRef) error {
+func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs []store.PolicyRef) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -222,18 +223,10 @@ func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		if _, err := tx.Exec(ctx, s.q.perm.insertPolicy, p.ID, p.Name, p.Description, statements, encodeTime(p.CreatedAt), encodeTime(p.UpdatedAt)); err != nil {
 			if isUnique(err) {
-				// Which key was taken is read back, not taken from the
-				// violation: the primary key is checked first, and a
-				// taken name is the one the contract reports first.
-				if taken, err := s.policyNameIsTaken(ctx, p.Name); err != nil {
-					return err
-				} else if taken {
-					return policyNameTaken(p.Name)
-				}
-				return store.PolicyIDTaken(p.ID)
+				return fnError{errPolicyKeyTaken}
 			}
 			return err
 		}
@@ -245,14 +238,33 @@ func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs [
 		}
 		return tx.logPolicy(store.OpCreate, p)
 	})
+	if errors.Is(err, errPolicyKeyTaken) {
+		return s.policyKeyTaken(ctx, p)
+	}
+	return err
 }
 
-// policyNameIsTaken runs outside the failed write transaction, which
-// PostgreSQL no longer accepts statements in.
-func (s *Store) policyNameIsTaken(ctx context.Context, name string) (bool, error) {
+// errPolicyKeyTaken reports, from inside the write, that the policy's ID or
+// name is taken; CreateDataPolicy then reads which.
+var errPolicyKeyTaken = &store.Error{Message: "the policy's ID or name is taken", Err: store.ErrConflict}
+
+// policyKeyTaken reads back which key of p was taken, rather than taking it
+// from the violation: the primary key is checked first, and a taken name is
+// the one the contract reports first. It runs once the failed write is
+// rolled back (PostgreSQL takes no more statements in it), in a batch to
+// its savepoint, so that it sees the batch's writes.
+func (s *Store) policyKeyTaken(ctx context.Context, p store.DataPolicy) error {
 	var taken bool
-	err := s.pool.QueryRow(ctx, s.q.perm.policyNameTaken, name).Scan(&taken)
-	return taken, err
+	err := s.read(ctx, func(ctx context.Context) error {
+		return s.db(ctx).QueryRow(ctx, s.q.perm.policyNameTaken, p.Name).Scan(&taken)
+	})
+	switch {
+	case err != nil:
+		return err
+	case taken:
+		return policyNameTaken(p.Name)
+	}
+	return store.PolicyIDTaken(p.ID)
 }
 
 // GetDataPolicy is a point select on the primary key.
@@ -269,7 +281,7 @@ func (s *Store) getPolicy(ctx context.Context, query, key string, nf *store.Erro
 	var p store.DataPolicy
 	err := s.read(ctx, func(ctx context.Context) error {
 		var err error
-		p, err = scanPolicy(s.pool.QueryRow(ctx, query, key))
+		p, err = scanPolicy(s.db(ctx).QueryRow(ctx, query, key))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nf
 		}
@@ -324,7 +336,7 @@ func (s *Store) ListDataPolicies(ctx context.Context, filter store.DataPolicyFil
 func (s *Store) scanPolicies(ctx context.Context, after string, limit int, match func(*store.DataPolicy) bool) ([]store.DataPolicy, error) {
 	var items []store.DataPolicy
 	for {
-		rows, err := s.pool.Query(ctx, s.q.perm.scanPolicies, after, scanChunk)
+		rows, err := s.db(ctx).Query(ctx, s.q.perm.scanPolicies, after, scanChunk)
 		if err != nil {
 			return nil, err
 		}
@@ -350,9 +362,10 @@ func (s *Store) scanPolicies(ctx context.Context, after string, limit int, match
 // UpdateDataPolicy applies fn to a copy, its row locked for the write, then
 // stores the policy and replaces its refs with the ones fn returned,
 // checked.
-func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.DataPolicy) ([]store.PolicyRef, error)) (store.DataPolicy, error) {
+func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.DataPolicy) ([]store.PolicyRef, error)) (_ store.DataPolicy, err error) {
+	defer s.failBatch(ctx, &err)
 	var out store.DataPolicy
-	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		old, err := scanPolicy(tx.QueryRow(ctx, s.q.perm.getPolicy+` FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return policyNotFound(id)
@@ -402,7 +415,8 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 // DeleteDataPolicy removes the policy, its refs and its targets; the
 // policy's change comes first, then those of the targets its deletion
 // removes.
-func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
+func (s *Store) DeleteDataPolicy(ctx context.Context, id string) (err error) {
+	defer s.failBatch(ctx, &err)
 	return s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		old, err := scanPolicy(tx.QueryRow(ctx, s.q.perm.deletePolicy, id))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -502,7 +516,8 @@ func keyOfTarget(t *store.PolicyTarget) targetKey {
 
 // AttachDataPolicies inserts every target that is not present with one
 // statement and records those added in the order given.
-func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTarget) error {
+func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTarget) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -548,7 +563,8 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 
 // DetachDataPolicies deletes every listed target that is present with one
 // statement and records those removed in the order given.
-func (s *Store) DetachDataPolicies(ctx context.Context, targets []store.PolicyTarget) error {
+func (s *Store) DetachDataPolicies(ctx context.Context, targets []store.PolicyTarget) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -593,7 +609,7 @@ func (s *Store) ListDataPolicyTargets(ctx context.Context, policyID string, opts
 	var page store.Page[store.PolicyTarget]
 	err = s.read(ctx, func(ctx context.Context) error {
 		var one int
-		err := s.pool.QueryRow(ctx, s.q.perm.policyExists, policyID).Scan(&one)
+		err := s.db(ctx).QueryRow(ctx, s.q.perm.policyExists, policyID).Scan(&one)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return policyNotFound(policyID)
 		}

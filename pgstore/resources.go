@@ -144,7 +144,8 @@ var errBatchConflict = &store.Error{Message: "a resource code or ID is already t
 // the commit leaves. Uniqueness is left to the constraints; only when one
 // is broken does the method look up every conflicting code, to report them
 // all.
-func (s *Store) CreateResources(ctx context.Context, resources []store.Resource, opts store.WriteOptions) error {
+func (s *Store) CreateResources(ctx context.Context, resources []store.Resource, opts store.WriteOptions) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -169,7 +170,7 @@ func (s *Store) CreateResources(ctx context.Context, resources []store.Resource,
 	slices.Sort(locking)
 	cols := columnsOf(resources)
 
-	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		b := &pgx.Batch{}
 		for _, ns := range locking {
 			b.Queue(s.q.res.addCount, ns, added[ns])
@@ -243,7 +244,7 @@ func (s *Store) resourceConflicts(ctx context.Context, resources []store.Resourc
 	takenCodes, takenIDs := map[key]bool{}, map[key]bool{}
 	err := s.read(ctx, func(ctx context.Context) error {
 		for ns, k := range byNS {
-			rows, err := s.pool.Query(ctx, s.q.res.taken, ns, k[0], k[1])
+			rows, err := s.db(ctx).Query(ctx, s.q.res.taken, ns, k[0], k[1])
 			if err != nil {
 				return err
 			}
@@ -310,7 +311,7 @@ func (s *Store) getOneResource(ctx context.Context, query, namespace, key string
 	var r store.Resource
 	err := s.read(ctx, func(ctx context.Context) error {
 		var err error
-		r, err = scanResource(s.pool.QueryRow(ctx, query, namespace, key))
+		r, err = scanResource(s.db(ctx).QueryRow(ctx, query, namespace, key))
 		if errors.Is(err, pgx.ErrNoRows) {
 			nf := store.ResourceNotFound(namespace, key)
 			if byID {
@@ -328,9 +329,10 @@ func (s *Store) getOneResource(ctx context.Context, query, namespace, key string
 
 // UpdateResource applies fn to a copy of the stored resource, its row
 // locked for the write. Key fields and CreatedAt keep their stored values.
-func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn func(*store.Resource) error) (store.Resource, error) {
+func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn func(*store.Resource) error) (_ store.Resource, err error) {
+	defer s.failBatch(ctx, &err)
 	var out store.Resource
-	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		old, err := scanResource(tx.QueryRow(ctx, s.q.res.getForUpdate, namespace, code))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return s.notFound(ctx, tx, namespace, store.ResourceNotFound(namespace, code))
@@ -371,7 +373,8 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 // DeleteResources deletes every listed code with one statement or, if any
 // is missing, none. The namespace row is locked first, as by every write
 // that changes its resource count.
-func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []string) error {
+func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []string) (err error) {
+	defer s.failBatch(ctx, &err)
 	unique := slices.Clone(codes)
 	slices.Sort(unique)
 	unique = slices.Compact(unique)

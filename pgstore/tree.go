@@ -113,7 +113,7 @@ func buildTree(nodes []store.TreeNode, depths []int) (store.Tree, error) {
 func (s *Store) GetDataTreeNode(ctx context.Context, namespace, code, path string) (store.TreePath, error) {
 	var tp store.TreePath
 	err := s.read(ctx, func(ctx context.Context) error {
-		err := s.pool.QueryRow(ctx, s.q.tree.get, namespace, code, path).Scan(&tp.Path, &tp.Code, &tp.Name, &tp.Value, &tp.Depth)
+		err := s.db(ctx).QueryRow(ctx, s.q.tree.get, namespace, code, path).Scan(&tp.Path, &tp.Code, &tp.Name, &tp.Value, &tp.Depth)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return s.notFound(ctx, nil, namespace, store.TreeNodeNotFound(namespace, code, path))
 		}

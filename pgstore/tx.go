@@ -43,9 +43,15 @@ const (
 // ctx is checked before COMMIT, and COMMIT itself runs without
 // cancellation, so a cancelled write leaves nothing behind and a write that
 // reports success is committed.
+//
+// With the context of a batch of s, fn runs once on the batch's
+// transaction instead, which commits when the batch does (see batch.write).
 func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *wtx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if b := s.batchOf(ctx); b != nil {
+		return b.write(ctx, fn)
 	}
 	if s.closed.Load() {
 		return store.Closed()
@@ -126,7 +132,7 @@ func (s *Store) attempt(ctx context.Context, fn func(ctx context.Context, tx *wt
 		return translate(ctx, err)
 	}
 	bg := context.WithoutCancel(ctx)
-	w := &wtx{Tx: tx, s: s, ctx: ctx}
+	w := &wtx{Tx: tx, s: s, actor: store.ActorFrom(ctx)}
 	err = fn(ctx, w)
 	if err == nil {
 		err = w.flushChanges(ctx)
@@ -163,10 +169,15 @@ func (s *Store) attempt(ctx context.Context, fn func(ctx context.Context, tx *wt
 
 // read runs fn, a read on the pool, again when the connection it used
 // turned out to be broken (as every pooled connection is after a server
-// restart); reads have no side effects, so this is always safe.
+// restart); reads have no side effects, so this is always safe. With the
+// context of a batch of s, fn runs once, on the batch's transaction (see
+// batch.read); its statements find it with db.
 func (s *Store) read(ctx context.Context, fn func(ctx context.Context) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if b := s.batchOf(ctx); b != nil {
+		return b.read(ctx, fn)
 	}
 	if s.closed.Load() {
 		return store.Closed()

@@ -51,7 +51,8 @@ func codeOf(list []string, v string) int {
 // with their JSON.
 //
 // All changes of one transaction share one Time, the store's clock when
-// the first was recorded, and one Actor.
+// the first was recorded, and one Actor, except in a batch, where each
+// write's changes carry the actor of its own context (see setActor).
 //
 // Rows are buffered and inserted changeChunk at a time with one multi-row
 // statement, which costs a fraction of a statement per row; write inserts
@@ -81,9 +82,28 @@ func (w *wtx) addEntry(e []byte) error {
 func (w *wtx) startChanges() int64 {
 	if w.changeTime == 0 {
 		w.changeTime = time.Now().UnixNano()
-		w.changeActor = nullIfEmpty(store.ActorFrom(w.ctx))
+		if !w.actorSet {
+			w.changeActor = nullIfEmpty(store.ActorFrom(w.ctx))
+		}
 	}
 	return w.changeTime
+}
+
+// setActor makes actor the actor of the changes recorded from now on, for
+// the writes of a batch, each of which has its own context. One INSERT
+// binds one actor, so the rows buffered for the previous actor are
+// inserted first; this happens only in a batch whose writes name different
+// actors.
+func (w *wtx) setActor(actor string) error {
+	a := nullIfEmpty(actor)
+	if w.actorSet && a == w.changeActor {
+		return nil
+	}
+	if err := w.flushChanges(); err != nil {
+		return err
+	}
+	w.changeActor, w.actorSet = a, true
+	return nil
 }
 
 // changeChunk is how many change rows one INSERT writes.
@@ -296,8 +316,15 @@ func (s *Store) Changes(ctx context.Context, since int64, limit int) ([]store.Ch
 	if err := store.CheckChangesArgs(since, limit); err != nil {
 		return nil, err
 	}
+	if b := s.batchOf(ctx); b != nil {
+		// The batch holds its change rows back until its commit; the log
+		// read inside it shows them.
+		if err := b.flushChanges(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var out []store.Change
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx rtx) error {
 		var oldest int64
 		err := tx.QueryRowContext(ctx, sqlOldestChange).Scan(&oldest)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -366,6 +393,14 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	if s.closed.Load() {
 		return 0, store.Closed()
 	}
+	if b := s.batchOf(ctx); b != nil {
+		var seq int64
+		if err := b.flushChanges(ctx); err != nil {
+			return 0, err
+		}
+		err := s.point(ctx, nil, sqlLastSeq, nil, func(row *sql.Row) error { return row.Scan(&seq) })
+		return seq, translate(ctx, err)
+	}
 	// One prepared statement outside a transaction: a permission check in
 	// consistent mode probes LastSeq every time, so it must cost one
 	// statement, not BEGIN, a prepare, the select and a ROLLBACK.
@@ -390,7 +425,8 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 }
 
 // PruneChanges deletes the changes with seq < before, keeping the newest.
-func (s *Store) PruneChanges(ctx context.Context, before int64) error {
+func (s *Store) PruneChanges(ctx context.Context, before int64) (err error) {
+	defer s.failBatch(ctx, &err)
 	if before < 0 {
 		return store.Invalid("before", "before must not be negative")
 	}
@@ -402,7 +438,8 @@ func (s *Store) PruneChanges(ctx context.Context, before int64) error {
 
 // PruneChangesOlderThan deletes the oldest changes whose time is before
 // cutoff, up to the first that is not, keeping the newest.
-func (s *Store) PruneChangesOlderThan(ctx context.Context, cutoff time.Time) error {
+func (s *Store) PruneChangesOlderThan(ctx context.Context, cutoff time.Time) (err error) {
+	defer s.failBatch(ctx, &err)
 	return s.write(ctx, func(w *wtx) error {
 		var first int64
 		err := w.queryRow(sqlFirstKeptAt, cutoff.UnixNano()).Scan(&first)

@@ -110,7 +110,8 @@ func loadData(ctx context.Context, q queryer, query, ns, key string) (store.Data
 
 // CreateDataResource inserts d and its tree nodes. The primary key and the
 // name index reject a taken code or name.
-func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) error {
+func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -159,7 +160,7 @@ func (s *Store) GetDataResourceByName(ctx context.Context, namespace, name strin
 
 func (s *Store) getData(ctx context.Context, query, ns, key string, notFound *store.Error) (store.DataResource, error) {
 	var d store.DataResource
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx rtx) error {
 		var err error
 		d, err = loadData(ctx, tx, query, ns, key)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -187,7 +188,7 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 	}
 	ns := filter.Namespace
 	plain := filter.Keyword == "" && len(filter.Types) == 0
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx rtx) error {
 		if err := s.requireNamespaceTx(ctx, tx, ns); err != nil {
 			return err
 		}
@@ -280,9 +281,10 @@ func collectData(rows *sql.Rows, limit int, filter store.DataResourceFilter) ([]
 // write lock; a new name is checked by the name index, and a changed
 // struct replaces the stored tree nodes. Nodes and actions that exact
 // policy refs name cannot be removed.
-func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, fn func(*store.DataResource) error) (store.DataResource, error) {
+func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, fn func(*store.DataResource) error) (_ store.DataResource, err error) {
+	defer s.failBatch(ctx, &err)
 	var out store.DataResource
-	err := s.write(ctx, func(w *wtx) error {
+	err = s.write(ctx, func(w *wtx) error {
 		old, err := loadData(w.bg, w.conn, sqlGetData, namespace, code)
 		if errors.Is(err, sql.ErrNoRows) {
 			if err := w.requireNamespace(namespace); err != nil {
@@ -338,7 +340,8 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 
 // DeleteDataResource removes the record and its tree nodes unless a data
 // policy pins it with an exact ref.
-func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) error {
+func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) (err error) {
+	defer s.failBatch(ctx, &err)
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.logDataDelete(namespace, code); err != nil {
 			return err

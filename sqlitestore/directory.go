@@ -61,7 +61,8 @@ func (w *wtx) logDirectory(op string, e store.DirectoryEntry) error {
 
 // PutDirectoryEntry inserts e, or updates the row of its subject when
 // replace is set, inside one write.
-func (s *Store) PutDirectoryEntry(ctx context.Context, e store.DirectoryEntry, replace bool) error {
+func (s *Store) PutDirectoryEntry(ctx context.Context, e store.DirectoryEntry, replace bool) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -106,13 +107,13 @@ func (s *Store) GetDirectoryEntry(ctx context.Context, subject store.Subject) (s
 	if s.closed.Load() {
 		return store.DirectoryEntry{}, store.Closed()
 	}
-	var row *sql.Row
-	if s.getDirectory != nil {
-		row = s.getDirectory.QueryRowContext(ctx, subject.Type, subject.ID)
-	} else { // a schema older than the directory (tests only): the query fails
-		row = s.db.QueryRowContext(ctx, sqlGetDirectory, subject.Type, subject.ID)
-	}
-	e, err := scanDirectoryEntry(row)
+	// Without the statement (a schema older than the directory, tests
+	// only), the query runs on the pool and fails.
+	var e store.DirectoryEntry
+	err := s.point(ctx, s.getDirectory, sqlGetDirectory, []any{subject.Type, subject.ID}, func(row *sql.Row) (err error) {
+		e, err = scanDirectoryEntry(row)
+		return err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.DirectoryEntry{}, store.NotFound(subject.String()+" does not exist", subject.String())
 	}
@@ -124,7 +125,8 @@ func (s *Store) GetDirectoryEntry(ctx context.Context, subject store.Subject) (s
 
 // DeleteDirectoryEntries checks every subject first, then deletes each
 // entry and its cascades, logging as it goes.
-func (s *Store) DeleteDirectoryEntries(ctx context.Context, subjects []store.Subject) error {
+func (s *Store) DeleteDirectoryEntries(ctx context.Context, subjects []store.Subject) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -244,7 +246,7 @@ func (s *Store) ListDirectoryEntries(ctx context.Context, filter store.Directory
 	if filter.Namespace != "" {
 		k, args = &directoryOfNS, []any{filter.Type, filter.Namespace}
 	}
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx rtx) error {
 		page, err = listKeyset(ctx, tx, k, args, cur, store.KindDirectory, scope, opts.IncludeTotal, scanDirectoryEntry,
 			func(e *store.DirectoryEntry) []string { return []string{e.Subject.ID} })
 		return err

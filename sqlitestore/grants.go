@@ -64,7 +64,8 @@ func (w *wtx) requireNamespaces(n int, key func(i int) string) error {
 // resource read once, then inserts the batch with one prepared statement;
 // ON CONFLICT DO NOTHING leaves a present grant, CreatedAt included, as it
 // is.
-func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
+func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -213,7 +214,8 @@ func sqlResourceActsIn(n int) string {
 
 // RevokeGrants deletes every listed grant that is present, with one
 // prepared statement.
-func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) error {
+func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -324,7 +326,7 @@ func (s *Store) ListGrants(ctx context.Context, filter store.GrantFilter, opts s
 			return []string{g.Subject.Type, g.Subject.ID, g.ResourceCode, g.Action, string(g.Effect)}
 		}
 	}
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx rtx) error {
 		if err := s.requireNamespaceTx(ctx, tx, ns); err != nil {
 			return err
 		}

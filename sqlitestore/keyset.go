@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 
 	"github.com/resreg/resreg/store"
@@ -44,7 +43,7 @@ func newKeyset(table, cols string, eq, order []string) keyset {
 // listKeyset reads one page of k in tx: eqArgs are the values of the eq
 // columns, scan reads one row and key returns the order columns of an item,
 // which make up the page token, bound to the listing kind and its scope.
-func listKeyset[T any](ctx context.Context, tx *sql.Tx, k *keyset, eqArgs []any, cur store.Cursor, kind, scope string, total bool,
+func listKeyset[T any](ctx context.Context, tx rtx, k *keyset, eqArgs []any, cur store.Cursor, kind, scope string, total bool,
 	scan func(rowScanner) (T, error), key func(*T) []string) (store.Page[T], error) {
 	var page store.Page[T]
 	parts, after, err := splitKey(cur.After, k.orderLen)

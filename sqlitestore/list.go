@@ -40,7 +40,7 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 	}
 	ns := filter.Namespace
 	match := filter.Matcher()
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx rtx) error {
 		if err := s.requireNamespaceTx(ctx, tx, ns); err != nil {
 			return err
 		}
@@ -50,7 +50,7 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 		case filter.Keyword == "" && len(filter.Types) == 0:
 			// The statement prepared once on the pool, bound to the
 			// transaction's connection: no SQL is parsed per page.
-			rows, err := tx.StmtContext(ctx, s.listResources).QueryContext(ctx, ns, cur.After, cur.Limit+1)
+			rows, err := tx.queryStmt(ctx, s.listResources, sqlListResources, ns, cur.After, cur.Limit+1)
 			if err != nil {
 				return err
 			}
@@ -98,9 +98,9 @@ func (s *Store) ListResources(ctx context.Context, filter store.ResourceFilter, 
 
 func resourceCode(r *store.Resource) string { return r.Code }
 
-func (s *Store) requireNamespaceTx(ctx context.Context, tx *sql.Tx, ns string) error {
+func (s *Store) requireNamespaceTx(ctx context.Context, tx rtx, ns string) error {
 	var one int
-	err := tx.StmtContext(ctx, s.namespaceExists).QueryRowContext(ctx, ns).Scan(&one)
+	err := tx.queryRowStmt(ctx, s.namespaceExists, sqlNamespaceExists, ns).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.NamespaceNotFound(ns)
 	}
@@ -139,7 +139,7 @@ func collectResources(rows *sql.Rows, limit int, match func(*store.Resource) boo
 // listResourcesByKey serves a filter that names codes or IDs: it looks each
 // one up by index, keeps those that pass the whole filter and pages through
 // them in code order.
-func listResourcesByKey(ctx context.Context, tx *sql.Tx, filter store.ResourceFilter, cur store.Cursor, total bool, page *store.Page[store.Resource]) error {
+func listResourcesByKey(ctx context.Context, tx rtx, filter store.ResourceFilter, cur store.Cursor, total bool, page *store.Page[store.Resource]) error {
 	query, keys := sqlGetResource, filter.Codes
 	if len(keys) == 0 {
 		query, keys = sqlGetResourceByID, filter.IDs
@@ -155,7 +155,7 @@ func listResourcesByKey(ctx context.Context, tx *sql.Tx, filter store.ResourceFi
 	match := filter.Matcher()
 	matched := make([]store.Resource, 0, len(keys))
 	for _, k := range keys {
-		r, err := scanResource(st.QueryRowContext(ctx, filter.Namespace, k))
+		r, err := scanResource(st.QueryRowContext(tx.stmtCtx(ctx), filter.Namespace, k))
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}

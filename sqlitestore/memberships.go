@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"time"
 
@@ -63,7 +62,8 @@ func scanMembership(sc rowScanner) (store.Membership, error) {
 // AddMembers adds the edges one by one, each checked against the graph as
 // the previous ones left it, all under the write lock: no other writer can
 // add an edge between a check and the commit.
-func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []store.Subject, opts store.MembershipOptions) error {
+func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []store.Subject, opts store.MembershipOptions) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -134,7 +134,8 @@ func (w *wtx) checkEdge(parent, member store.Subject, maxDepth int, field string
 }
 
 // RemoveMembers deletes every listed edge that exists.
-func (s *Store) RemoveMembers(ctx context.Context, parent store.Subject, members []store.Subject) error {
+func (s *Store) RemoveMembers(ctx context.Context, parent store.Subject, members []store.Subject) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -219,7 +220,7 @@ func (s *Store) listMemberships(ctx context.Context, k *keyset, kind, scope stri
 	if err != nil {
 		return page, err
 	}
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx rtx) error {
 		page, err = listKeyset(ctx, tx, k, args, cur, kind, scope, opts.IncludeTotal, scanMembership, key)
 		return err
 	})

@@ -57,7 +57,7 @@ func timeOf(v any) time.Time {
 // path, so hits cost a single query.
 func (s *Store) namespaceMissing(ctx context.Context, ns string) (bool, error) {
 	var one int
-	err := s.namespaceExists.QueryRowContext(ctx, ns).Scan(&one)
+	err := s.point(ctx, s.namespaceExists, sqlNamespaceExists, []any{ns}, func(row *sql.Row) error { return row.Scan(&one) })
 	if errors.Is(err, sql.ErrNoRows) {
 		return true, nil
 	}
@@ -90,7 +90,8 @@ func (w *wtx) requireNamespace(ns string) error {
 }
 
 // CreateNamespace adds ns. The primary key on code rejects a taken code.
-func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
+func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -117,7 +118,11 @@ func (s *Store) GetNamespace(ctx context.Context, code string) (store.Namespace,
 	if s.closed.Load() {
 		return store.Namespace{}, store.Closed()
 	}
-	ns, err := scanNamespace(s.db.QueryRowContext(ctx, sqlGetNamespace, code))
+	var ns store.Namespace
+	err := s.point(ctx, nil, sqlGetNamespace, []any{code}, func(row *sql.Row) (err error) {
+		ns, err = scanNamespace(row)
+		return err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Namespace{}, store.NamespaceNotFound(code)
 	}
@@ -134,7 +139,7 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 	if err != nil {
 		return page, err
 	}
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx rtx) error {
 		rows, err := tx.QueryContext(ctx, sqlListNamespaces, cur.After, cur.Limit+1)
 		if err != nil {
 			return err
@@ -165,9 +170,10 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 
 // UpdateNamespace applies fn to a copy of namespace code under the write
 // lock and stores the result.
-func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store.Namespace) error) (store.Namespace, error) {
+func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store.Namespace) error) (_ store.Namespace, err error) {
+	defer s.failBatch(ctx, &err)
 	var out store.Namespace
-	err := s.write(ctx, func(w *wtx) error {
+	err = s.write(ctx, func(w *wtx) error {
 		old, err := scanNamespace(w.queryRow(sqlGetNamespace, code))
 		if errors.Is(err, sql.ErrNoRows) {
 			return store.NamespaceNotFound(code)
@@ -203,7 +209,8 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 // DeleteNamespace removes an empty namespace other than the default one:
 // one without resources, data resources or grants, that no data policy
 // names.
-func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
+func (s *Store) DeleteNamespace(ctx context.Context, code string) (err error) {
+	defer s.failBatch(ctx, &err)
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.requireNamespace(code); err != nil {
 			return err

@@ -230,7 +230,8 @@ func (w *wtx) policyConflict(p *store.DataPolicy) error {
 
 // CreateDataPolicy inserts the policy, then checks and inserts its refs;
 // the primary key and the name index reject a taken ID or name.
-func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs []store.PolicyRef) error {
+func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs []store.PolicyRef) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -272,7 +273,11 @@ func (s *Store) getPolicy(ctx context.Context, query, key string, notFound func(
 	if s.closed.Load() {
 		return store.DataPolicy{}, store.Closed()
 	}
-	p, err := scanPolicy(s.db.QueryRowContext(ctx, query, key))
+	var p store.DataPolicy
+	err := s.point(ctx, nil, query, []any{key}, func(row *sql.Row) (err error) {
+		p, err = scanPolicy(row)
+		return err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.DataPolicy{}, notFound(key)
 	}
@@ -291,7 +296,7 @@ func (s *Store) ListDataPolicies(ctx context.Context, filter store.DataPolicyFil
 		return page, err
 	}
 	name := func(p *store.DataPolicy) []string { return []string{p.Name} }
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx rtx) error {
 		if filter.Keyword == "" {
 			page, err = listKeyset(ctx, tx, &policiesByName, nil, cur, store.KindDataPolicies, "", opts.IncludeTotal, scanPolicy, name)
 			return err
@@ -320,7 +325,7 @@ func (s *Store) ListDataPolicies(ctx context.Context, filter store.DataPolicyFil
 
 // scanPolicies reads policies after name after in name order until limit
 // (all when negative) pass match.
-func scanPolicies(ctx context.Context, tx *sql.Tx, after string, limit int, match func(*store.DataPolicy) bool) ([]store.DataPolicy, error) {
+func scanPolicies(ctx context.Context, tx rtx, after string, limit int, match func(*store.DataPolicy) bool) ([]store.DataPolicy, error) {
 	var rows *sql.Rows
 	var err error
 	if after == "" {
@@ -350,9 +355,10 @@ func scanPolicies(ctx context.Context, tx *sql.Tx, after string, limit int, matc
 
 // UpdateDataPolicy applies fn to a copy under the write lock, then stores
 // the policy and replaces its refs with the ones fn returned, checked.
-func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.DataPolicy) ([]store.PolicyRef, error)) (store.DataPolicy, error) {
+func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.DataPolicy) ([]store.PolicyRef, error)) (_ store.DataPolicy, err error) {
+	defer s.failBatch(ctx, &err)
 	var out store.DataPolicy
-	err := s.write(ctx, func(w *wtx) error {
+	err = s.write(ctx, func(w *wtx) error {
 		old, err := scanPolicy(w.queryRow(sqlGetPolicy, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return store.PolicyNotFound(id)
@@ -396,7 +402,8 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 }
 
 // DeleteDataPolicy removes the policy, its refs and its targets.
-func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
+func (s *Store) DeleteDataPolicy(ctx context.Context, id string) (err error) {
+	defer s.failBatch(ctx, &err)
 	return s.write(ctx, func(w *wtx) error {
 		rows, err := w.query(sqlDeletePolicy, id)
 		if err != nil {
@@ -494,7 +501,8 @@ func (w *wtx) requirePolicies(targets []store.PolicyTarget) error {
 
 // AttachDataPolicies inserts every target that is not present with one
 // prepared statement.
-func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTarget) error {
+func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTarget) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -537,7 +545,8 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 }
 
 // DetachDataPolicies deletes every listed target that is present.
-func (s *Store) DetachDataPolicies(ctx context.Context, targets []store.PolicyTarget) error {
+func (s *Store) DetachDataPolicies(ctx context.Context, targets []store.PolicyTarget) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -597,7 +606,7 @@ func (s *Store) listTargets(ctx context.Context, k *keyset, args []any, opts sto
 	if err != nil {
 		return page, err
 	}
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx rtx) error {
 		if k == &targetsOf {
 			var one int
 			err := tx.QueryRowContext(ctx, sqlPolicyExists, policyID).Scan(&one)

@@ -76,7 +76,8 @@ func scanResource(sc rowScanner) (store.Resource, error) {
 // immediate transaction. Uniqueness is left to the primary key and the ID
 // index; only when SQLite rejects a row does the method look for every
 // conflicting code, to report them all.
-func (s *Store) CreateResources(ctx context.Context, resources []store.Resource, opts store.WriteOptions) error {
+func (s *Store) CreateResources(ctx context.Context, resources []store.Resource, opts store.WriteOptions) (err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -217,28 +218,32 @@ func (w *wtx) resourceConflicts(resources []store.Resource, failed int) error {
 // GetResource is a single point select on the primary key with a statement
 // prepared once per connection.
 func (s *Store) GetResource(ctx context.Context, namespace, code string) (store.Resource, error) {
-	return s.getOneResource(ctx, s.getResource, namespace, code, func() *store.Error {
+	return s.getOneResource(ctx, s.getResource, sqlGetResource, namespace, code, func() *store.Error {
 		return store.ResourceNotFound(namespace, code)
 	})
 }
 
 // GetResourceByID is GetResource through the (namespace, id) index.
 func (s *Store) GetResourceByID(ctx context.Context, namespace, id string) (store.Resource, error) {
-	return s.getOneResource(ctx, s.getResourceByID, namespace, id, func() *store.Error {
+	return s.getOneResource(ctx, s.getResourceByID, sqlGetResourceByID, namespace, id, func() *store.Error {
 		return store.ResourceIDNotFound(namespace, id)
 	})
 }
 
-// getOneResource runs a point select; notFound builds the not-found error,
-// only when it is needed.
-func (s *Store) getOneResource(ctx context.Context, st *sql.Stmt, namespace, key string, notFound func() *store.Error) (store.Resource, error) {
+// getOneResource runs a point select, st or, in a batch, query (see
+// point); notFound builds the not-found error, only when it is needed.
+func (s *Store) getOneResource(ctx context.Context, st *sql.Stmt, query, namespace, key string, notFound func() *store.Error) (store.Resource, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Resource{}, err
 	}
 	if s.closed.Load() {
 		return store.Resource{}, store.Closed()
 	}
-	r, err := scanResource(st.QueryRowContext(ctx, namespace, key))
+	var r store.Resource
+	err := s.point(ctx, st, query, []any{namespace, key}, func(row *sql.Row) (err error) {
+		r, err = scanResource(row)
+		return err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Resource{}, s.notFound(ctx, namespace, notFound())
 	}
@@ -250,9 +255,10 @@ func (s *Store) getOneResource(ctx context.Context, st *sql.Stmt, namespace, key
 
 // UpdateResource applies fn to a copy of the stored resource under the
 // write lock. Key fields and CreatedAt keep their stored values.
-func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn func(*store.Resource) error) (store.Resource, error) {
+func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn func(*store.Resource) error) (_ store.Resource, err error) {
+	defer s.failBatch(ctx, &err)
 	var out store.Resource
-	err := s.write(ctx, func(w *wtx) error {
+	err = s.write(ctx, func(w *wtx) error {
 		old, err := scanResource(w.queryRow(sqlGetResource, namespace, code))
 		if errors.Is(err, sql.ErrNoRows) {
 			if err := w.requireNamespace(namespace); err != nil {
@@ -295,7 +301,8 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 
 // DeleteResources deletes every listed code, with the grants on it, or, if
 // any is missing, none.
-func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []string) error {
+func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []string) (err error) {
+	defer s.failBatch(ctx, &err)
 	return s.write(ctx, func(w *wtx) error {
 		if err := w.requireNamespace(namespace); err != nil {
 			return err

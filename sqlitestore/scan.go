@@ -21,7 +21,7 @@ const sqlScanGrants = `SELECT subject_type, subject_id, resource_code, action, e
 // permission index, keeps each string once rather than once per grant.
 func (s *Store) ScanGrants(ctx context.Context, namespace string, fn func(store.Grant) error) error {
 	var fnErr error
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx rtx) error {
 		if err := s.requireNamespaceTx(ctx, tx, namespace); err != nil {
 			return err
 		}

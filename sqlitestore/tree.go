@@ -54,7 +54,7 @@ func (w *wtx) insertTree(ns, code string, t store.Tree) error {
 	return err
 }
 
-// queryer is *sql.Tx or *sql.Conn.
+// queryer is an rtx, a *sql.Conn or a *sql.DB.
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
@@ -104,7 +104,9 @@ func (s *Store) GetDataTreeNode(ctx context.Context, namespace, code, path strin
 		return store.TreePath{}, store.Closed()
 	}
 	var tp store.TreePath
-	err := s.db.QueryRowContext(ctx, sqlGetTreeNode, namespace, code, path).Scan(&tp.Path, &tp.Code, &tp.Name, &tp.Value, &tp.Depth)
+	err := s.point(ctx, nil, sqlGetTreeNode, []any{namespace, code, path}, func(row *sql.Row) error {
+		return row.Scan(&tp.Path, &tp.Code, &tp.Name, &tp.Value, &tp.Depth)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.TreePath{}, s.notFound(ctx, namespace, store.TreeNodeNotFound(namespace, code, path))
 	}

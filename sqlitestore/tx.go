@@ -34,9 +34,15 @@ const retryPause = 5 * time.Millisecond
 //
 // The statements of fn run without cancellation (see wtx), and write checks
 // ctx once more before COMMIT, so a cancelled write leaves nothing behind.
+//
+// With the context of a batch of s, fn runs on the batch's transaction
+// instead, which commits when the batch does (see batch.write).
 func (s *Store) write(ctx context.Context, fn func(w *wtx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if b := s.batchOf(ctx); b != nil {
+		return b.write(ctx, fn)
 	}
 	if s.closed.Load() {
 		return store.Closed()
@@ -137,10 +143,14 @@ func (s *Store) begin(ctx context.Context, conn *sql.Conn) error {
 }
 
 // read runs fn in a deferred (read) transaction, so that the statements of
-// one listing see a single snapshot of the database.
-func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// one listing see a single snapshot of the database; with the context of a
+// batch of s, on the batch's connection (see batch.read).
+func (s *Store) read(ctx context.Context, fn func(tx rtx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if b := s.batchOf(ctx); b != nil {
+		return b.read(ctx, fn)
 	}
 	if s.closed.Load() {
 		return store.Closed()
@@ -150,10 +160,70 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return translate(ctx, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only; nothing to undo
-	if err := fn(tx); err != nil {
+	if err := fn(rtx{tx: tx}); err != nil {
 		return translate(ctx, err)
 	}
 	return nil
+}
+
+// rtx is what the statements of a read run on: a read transaction of its
+// own, or the connection of the batch the read's context belongs to. On
+// the latter they run without cancellation, like the batch's writes (see
+// wtx): an interrupt meant for a read must not reach the statement of a
+// write that follows it on the connection. The reads check their context
+// between rows themselves.
+type rtx struct {
+	tx   *sql.Tx
+	conn *sql.Conn
+	bg   context.Context
+}
+
+func (r rtx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if r.conn != nil {
+		return r.conn.QueryContext(r.bg, query, args...)
+	}
+	return r.tx.QueryContext(ctx, query, args...)
+}
+
+func (r rtx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if r.conn != nil {
+		return r.conn.QueryRowContext(r.bg, query, args...)
+	}
+	return r.tx.QueryRowContext(ctx, query, args...)
+}
+
+// PrepareContext prepares query; run the statement with stmtCtx(ctx).
+func (r rtx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	if r.conn != nil {
+		return r.conn.PrepareContext(r.bg, query)
+	}
+	return r.tx.PrepareContext(ctx, query)
+}
+
+// stmtCtx is the context for the statements of a read whose context is ctx.
+func (r rtx) stmtCtx(ctx context.Context) context.Context {
+	if r.conn != nil {
+		return r.bg
+	}
+	return ctx
+}
+
+// queryStmt runs st, a statement prepared on s.db from query. A batch's
+// connection is not in the pool st was prepared for, so there query runs
+// as it is.
+func (r rtx) queryStmt(ctx context.Context, st *sql.Stmt, query string, args ...any) (*sql.Rows, error) {
+	if r.conn != nil {
+		return r.conn.QueryContext(r.bg, query, args...)
+	}
+	return r.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+}
+
+// queryRowStmt is queryStmt for a single row.
+func (r rtx) queryRowStmt(ctx context.Context, st *sql.Stmt, query string, args ...any) *sql.Row {
+	if r.conn != nil {
+		return r.conn.QueryRowContext(r.bg, query, args...)
+	}
+	return r.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }
 
 // wtx is a write transaction in progress. Its statements run under a
@@ -166,10 +236,12 @@ type wtx struct {
 	conn *sql.Conn
 
 	// The change rows of the transaction (see insertChange): the time and
-	// actor they share, those not yet inserted, the statement inserting a
-	// full chunk and its argument buffer.
+	// actor they share (actorSet once setActor chose it), those not yet
+	// inserted, the statement inserting a full chunk and its argument
+	// buffer.
 	changeTime  int64
 	changeActor any
+	actorSet    bool
 	pending     [][]byte
 	changeStmt  *sql.Stmt
 	changeArgs  []any

@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("closed", h.closed)
 	t.Run("times", h.times)
 	t.Run("error details", h.errorDetails)
+	t.Run("batch", h.batch)
 }
 
 // harness hands each subtest a fresh store.
