@@ -2,7 +2,6 @@ package memstore
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/resreg/resreg/store"
 )
@@ -17,7 +16,52 @@ type batchKey struct{ s *Store }
 // batchToken marks the context of one batch. A fresh token per batch, kept
 // in Store.batch while the batch runs, tells the running batch's context
 // from that of a batch that has ended.
-type batchToken struct{ expectSeq int64 }
+type batchToken struct {
+	expectSeq int64
+	// failed is the first error a write of the batch returned: the batch
+	// then writes nothing and returns it, and every later method called
+	// with the batch's context fails with it (see noteFailure). Only the
+	// batch's goroutine touches it, as fn makes its calls one at a time.
+	failed error
+}
+
+// batchOf returns the token of the batch ctx joins, nil if none; ended
+// reports a context of a batch of s that is no longer running, with which
+// every method fails.
+func (s *Store) batchOf(ctx context.Context) (tok *batchToken, ended bool) {
+	v, ok := ctx.Value(batchKey{s}).(*batchToken)
+	if !ok {
+		return nil, false
+	}
+	if v != s.batch.Load() {
+		return nil, true
+	}
+	return v, false
+}
+
+// joined checks a method called with a batch context: the error of a
+// batch that failed, or of one that has ended; nil otherwise.
+func (s *Store) joined(tok *batchToken, ended bool) error {
+	if ended {
+		return store.Invalid("ctx", "the batch of this context has ended; its context can no longer be used")
+	}
+	if tok.failed != nil {
+		return tok.failed
+	}
+	return s.closedErr()
+}
+
+// noteFailure records, on the batch that ctx joins, the first error a write
+// returned (*err): the batch fails with it. A write's error outside a
+// batch needs nothing.
+func (s *Store) noteFailure(ctx context.Context, err *error) {
+	if *err == nil || s.batch.Load() == nil {
+		return
+	}
+	if tok, _ := s.batchOf(ctx); tok != nil && tok.failed == nil {
+		tok.failed = *err
+	}
+}
 
 // joins reports whether ctx is the context of the batch running on s: a
 // method called with it runs inside the batch, under the lock the batch
@@ -44,25 +88,25 @@ func (s *Store) joins(ctx context.Context) bool {
 // the Store is closed meanwhile, undoes them in reverse order. The cost is
 // proportional to the batch's writes, whatever the size of the Store. A
 // write method that fails writes nothing itself, so a batch whose fn
-// ignores an error and returns nil keeps exactly the writes that
-// succeeded. fn is called exactly once.
+// ignores an error and returns nil still fails with that error: the
+// batch writes nothing, and the methods fn calls afterwards fail too. fn is
+// called exactly once.
 func (s *Store) Batch(ctx context.Context, expectSeq int64, fn func(ctx context.Context) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if s.joins(ctx) {
-		return store.Invalid("ctx", "batches do not nest: Batch was called with the context of a running batch")
+		return store.NestedBatch()
+	}
+	if _, ended := s.batchOf(ctx); ended {
+		return s.joined(nil, true)
 	}
 	if err := s.lock(ctx); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
 	if last := s.log.lastSeq; expectSeq >= 0 && last != expectSeq {
-		return &store.Error{
-			Field:   "seq",
-			Message: "the change log is at " + strconv.FormatInt(last, 10) + ", not at " + strconv.FormatInt(expectSeq, 10),
-			Err:     store.ErrConflict,
-		}
+		return store.StaleSeq(expectSeq, last)
 	}
 	s.begin()
 	committed := false
@@ -88,11 +132,15 @@ func (s *Store) Batch(ctx context.Context, expectSeq int64, fn func(ctx context.
 }
 
 // call runs fn with a context that joins the batch. The context stops
-// joining as soon as fn returns: a call made with it afterwards takes the
-// lock like any other and waits for the batch to end.
+// joining as soon as fn returns: a call made with it afterwards fails with
+// ErrInvalid.
 func (s *Store) call(ctx context.Context, expectSeq int64, fn func(ctx context.Context) error) error {
 	tok := &batchToken{expectSeq: expectSeq}
 	s.batch.Store(tok)
 	defer s.batch.Store(nil)
-	return fn(context.WithValue(ctx, batchKey{s}, tok))
+	err := fn(context.WithValue(ctx, batchKey{s}, tok))
+	if err == nil {
+		err = tok.failed
+	}
+	return err
 }

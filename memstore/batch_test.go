@@ -451,43 +451,31 @@ func TestBatchFailureLeavesNoTrace(t *testing.T) {
 	}
 }
 
-// TestBatchRefusedWriteInsideCommitsTheRest: a write that fails inside a
-// batch leaves nothing of itself, so a batch whose fn carries on keeps
-// exactly the other writes.
-func TestBatchRefusedWriteInsideCommitsTheRest(t *testing.T) {
+// TestBatchRefusedWriteFailsTheBatch: a write refused inside a batch fails
+// the whole batch, even when fn ignores its error, and the calls fn makes
+// after it fail with the same error.
+func TestBatchRefusedWriteFailsTheBatch(t *testing.T) {
 	s := seeded(t)
 	ctx := t.Context()
+	before := memstore.DumpState(s)
 	last, err := s.LastSeq(ctx)
 	require.NoError(t, err)
-	require.NoError(t, s.Batch(ctx, last, func(ctx context.Context) error {
+	var refused, after error
+	err = s.Batch(ctx, last, func(ctx context.Context) error {
 		if err := s.CreateNamespace(ctx, testNamespace("kept")); err != nil {
 			return err
 		}
-		// Each refused write is checked fully before it changes anything.
-		refused := []error{
-			s.CreateResources(ctx, []store.Resource{storetest.NewResource(store.DefaultNamespace, "fresh"), storetest.NewResource(store.DefaultNamespace, "r1")}, store.WriteOptions{}),
-			s.AddMembers(ctx, admin, []store.Subject{carol, admin}, store.MembershipOptions{}),
-			s.DeleteDataResource(ctx, store.DefaultNamespace, "d1"),
-			s.DeleteResources(ctx, store.DefaultNamespace, []string{"r3", "missing"}),
-		}
-		for i, err := range refused {
-			if err == nil {
-				return fmt.Errorf("write %d was not refused", i)
-			}
-		}
-		return nil
-	}))
-	changes, err := s.Changes(ctx, last, store.MaxChangesLimit)
+		refused = s.CreateResources(ctx, []store.Resource{storetest.NewResource(store.DefaultNamespace, "fresh"), storetest.NewResource(store.DefaultNamespace, "r1")}, store.WriteOptions{})
+		_, after = s.GetNamespace(ctx, "kept")
+		return nil // the refusal is ignored
+	})
+	require.ErrorIs(t, refused, store.ErrConflict)
+	require.Equal(t, refused, err, "Batch returns the refused write's error")
+	require.Equal(t, refused, after, "a read after the refusal fails with it")
+	require.Equal(t, before, memstore.DumpState(s))
+	seq, err := s.LastSeq(ctx)
 	require.NoError(t, err)
-	require.Len(t, changes, 1)
-	require.Equal(t, store.KindNamespace, changes[0].Kind)
-	_, err = s.GetResource(ctx, store.DefaultNamespace, "fresh")
-	require.ErrorIs(t, err, store.ErrNotFound)
-	members, err := s.ListMembers(ctx, admin, store.ListOptions{})
-	require.NoError(t, err)
-	require.Equal(t, []store.Subject{team}, members.Items)
-	_, err = s.GetResource(ctx, store.DefaultNamespace, "r3")
-	require.NoError(t, err)
+	require.Equal(t, last, seq)
 	require.NoError(t, memstore.CheckIndexes(s))
 }
 
@@ -619,9 +607,8 @@ func TestBatchHoldsOtherCallersOff(t *testing.T) {
 	require.Equal(t, []string{"a", "b", "outside"}, []string{changes[0].Key, changes[1].Key, changes[2].Key})
 }
 
-// TestBatchContextAfterwards: fn's context, kept past the batch, is an
-// ordinary context: calls with it take the lock, so they wait for a later
-// batch and race with nothing.
+// TestBatchContextAfterwards: the context of a batch that has ended fails
+// every method with ErrInvalid, Batch included, and changes nothing.
 func TestBatchContextAfterwards(t *testing.T) {
 	s := memstore.New()
 	ctx := t.Context()
@@ -630,30 +617,22 @@ func TestBatchContextAfterwards(t *testing.T) {
 		kept = bctx
 		return s.CreateNamespace(bctx, testNamespace("a"))
 	}))
-	wake := s.ChangesNotify()
-	require.NoError(t, s.CreateNamespace(kept, testNamespace("b")))
-	<-wake // an ordinary write wakes the watchers at once
+	require.ErrorIs(t, s.CreateNamespace(kept, testNamespace("b")), store.ErrInvalid)
+	_, err := s.GetNamespace(kept, "a")
+	require.ErrorIs(t, err, store.ErrInvalid)
+	require.ErrorIs(t, s.Batch(kept, 1, func(context.Context) error { return nil }), store.ErrInvalid)
 
-	done := make(chan error, 1)
-	require.NoError(t, s.Batch(ctx, 2, func(bctx context.Context) error {
-		go func() { done <- s.CreateNamespace(kept, testNamespace("c")) }()
-		time.Sleep(20 * time.Millisecond)
-		select {
-		case err := <-done:
-			return fmt.Errorf("the old batch context went through a later batch: %v", err)
-		default:
+	// While a later batch runs, the old context is refused, not joined.
+	require.NoError(t, s.Batch(ctx, 1, func(bctx context.Context) error {
+		if err := s.CreateNamespace(kept, testNamespace("c")); !errors.Is(err, store.ErrInvalid) {
+			return fmt.Errorf("the old batch context was not refused: %v", err)
 		}
 		return s.CreateNamespace(bctx, testNamespace("d"))
 	}))
-	require.NoError(t, <-done)
-	changes, err := s.Changes(ctx, 2, 10)
+	changes, err := s.Changes(ctx, 0, 10)
 	require.NoError(t, err)
-	require.Equal(t, []string{"d", "c"}, []string{changes[0].Key, changes[1].Key})
-
-	// A batch may start from the context of one that ended.
-	require.NoError(t, s.Batch(kept, 4, func(bctx context.Context) error {
-		return s.CreateNamespace(bctx, testNamespace("e"))
-	}))
+	require.Equal(t, []string{"a", "d"}, []string{changes[0].Key, changes[1].Key})
+	require.Len(t, changes, 2)
 }
 
 // TestBatchDoesNotNest: Batch with fn's context is refused, and the outer

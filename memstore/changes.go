@@ -184,7 +184,8 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 }
 
 // PruneChanges removes the changes with Seq < before, keeping the newest.
-func (s *Store) PruneChanges(ctx context.Context, before int64) error {
+func (s *Store) PruneChanges(ctx context.Context, before int64) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -196,7 +197,8 @@ func (s *Store) PruneChanges(ctx context.Context, before int64) error {
 
 // PruneChangesOlderThan removes the oldest changes whose Time is before
 // cutoff, keeping the newest change.
-func (s *Store) PruneChangesOlderThan(ctx context.Context, cutoff time.Time) error {
+func (s *Store) PruneChangesOlderThan(ctx context.Context, cutoff time.Time) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

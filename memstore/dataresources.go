@@ -8,7 +8,8 @@ import (
 )
 
 // CreateDataResource adds d. A taken code is reported before a taken name.
-func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) error {
+func (s *Store) CreateDataResource(ctx context.Context, d store.DataResource) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -118,7 +119,8 @@ func (s *Store) ListDataResources(ctx context.Context, filter store.DataResource
 // UpdateDataResource applies fn to a copy of the data resource and stores
 // the result, keeping the stored namespace, code and CreatedAt. A new name
 // must not be taken by another data resource.
-func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, fn func(*store.DataResource) error) (store.DataResource, error) {
+func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, fn func(*store.DataResource) error) (_ store.DataResource, err error) {
+	defer s.noteFailure(ctx, &err)
 	ns, err := s.writeNamespace(ctx, namespace)
 	if err != nil {
 		return store.DataResource{}, err
@@ -162,7 +164,8 @@ func (s *Store) UpdateDataResource(ctx context.Context, namespace, code string, 
 }
 
 // DeleteDataResource removes the data resource with code in namespace.
-func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) error {
+func (s *Store) DeleteDataResource(ctx context.Context, namespace, code string) (err error) {
+	defer s.noteFailure(ctx, &err)
 	ns, err := s.writeNamespace(ctx, namespace)
 	if err != nil {
 		return err

@@ -56,7 +56,8 @@ func (di *directoryIndex) get(s store.Subject) (store.DirectoryEntry, bool) {
 
 // PutDirectoryEntry adds e, or replaces the entry of its subject when
 // replace is set.
-func (s *Store) PutDirectoryEntry(ctx context.Context, e store.DirectoryEntry, replace bool) error {
+func (s *Store) PutDirectoryEntry(ctx context.Context, e store.DirectoryEntry, replace bool) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -108,7 +109,8 @@ func (s *Store) GetDirectoryEntry(ctx context.Context, subject store.Subject) (s
 // subjects. Grants are found by a range scan of each namespace's grant
 // tree (keyed subject first); policy targets, keyed policy first, by one
 // pass over every target for the whole batch.
-func (s *Store) DeleteDirectoryEntries(ctx context.Context, subjects []store.Subject) error {
+func (s *Store) DeleteDirectoryEntries(ctx context.Context, subjects []store.Subject) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

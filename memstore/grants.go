@@ -98,7 +98,8 @@ func (s *Store) logGrants(ctx context.Context, now time.Time, op string, grants 
 // AddGrants adds every grant not already present. Every check runs before
 // the first write, in the order of the contract: namespaces, then resource
 // codes, then actions.
-func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) error {
+func (s *Store) AddGrants(ctx context.Context, grants []store.Grant) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -165,7 +166,8 @@ func checkGrantTimes(grants []store.Grant) error {
 }
 
 // RevokeGrants removes every listed grant that is present.
-func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) error {
+func (s *Store) RevokeGrants(ctx context.Context, grants []store.Grant) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

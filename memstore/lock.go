@@ -17,8 +17,10 @@ import (
 // waitLock) or the Store is closed. Called with the context of the running
 // batch, it takes nothing: the batch holds the lock (see joins).
 func (s *Store) lock(ctx context.Context) error {
-	if s.joins(ctx) {
-		return s.closedErr()
+	if s.batch.Load() != nil || ctx.Value(batchKey{s}) != nil {
+		if tok, ended := s.batchOf(ctx); tok != nil || ended {
+			return s.joined(tok, ended)
+		}
 	}
 	if !s.mu.TryLock() {
 		if err := waitLock(ctx, s.mu.Lock, s.mu.Unlock); err != nil {
@@ -35,8 +37,10 @@ func (s *Store) lock(ctx context.Context) error {
 // rlock takes the read lock, or returns an error once ctx is done; with the
 // running batch's context it takes nothing, as lock.
 func (s *Store) rlock(ctx context.Context) error {
-	if s.joins(ctx) {
-		return s.closedErr()
+	if s.batch.Load() != nil || ctx.Value(batchKey{s}) != nil {
+		if tok, ended := s.batchOf(ctx); tok != nil || ended {
+			return s.joined(tok, ended)
+		}
 	}
 	if !s.mu.TryRLock() {
 		if err := waitLock(ctx, s.mu.RLock, s.mu.RUnlock); err != nil {

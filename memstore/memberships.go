@@ -112,7 +112,8 @@ func (mi *membershipIndex) longest(s store.Subject, up bool, memo map[store.Subj
 // and makes no chain longer than opts.MaxDepth. On a refusal the edges
 // already added by this call are taken out again, so the call writes all or
 // nothing.
-func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []store.Subject, opts store.MembershipOptions) error {
+func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []store.Subject, opts store.MembershipOptions) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -167,7 +168,8 @@ func (s *Store) AddMembers(ctx context.Context, parent store.Subject, members []
 }
 
 // RemoveMembers removes every listed membership of parent that exists.
-func (s *Store) RemoveMembers(ctx context.Context, parent store.Subject, members []store.Subject) error {
+func (s *Store) RemoveMembers(ctx context.Context, parent store.Subject, members []store.Subject) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

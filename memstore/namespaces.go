@@ -7,7 +7,8 @@ import (
 )
 
 // CreateNamespace adds ns. It returns ErrConflict if ns.Code exists.
-func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) error {
+func (s *Store) CreateNamespace(ctx context.Context, ns store.Namespace) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -65,7 +66,8 @@ func (s *Store) ListNamespaces(ctx context.Context, opts store.ListOptions) (sto
 
 // UpdateNamespace applies fn to a copy of namespace code and stores the
 // result, keeping the stored Code and CreatedAt.
-func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store.Namespace) error) (store.Namespace, error) {
+func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store.Namespace) error) (_ store.Namespace, err error) {
+	defer s.noteFailure(ctx, &err)
 	ns, err := s.writeNamespace(ctx, code)
 	if err != nil {
 		return store.Namespace{}, err
@@ -87,7 +89,8 @@ func (s *Store) UpdateNamespace(ctx context.Context, code string, fn func(*store
 }
 
 // DeleteNamespace removes an empty namespace other than DefaultNamespace.
-func (s *Store) DeleteNamespace(ctx context.Context, code string) error {
+func (s *Store) DeleteNamespace(ctx context.Context, code string) (err error) {
+	defer s.noteFailure(ctx, &err)
 	ns, err := s.writeNamespace(ctx, code)
 	if err != nil {
 		return err

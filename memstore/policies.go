@@ -179,7 +179,8 @@ func storedPolicy(p *store.DataPolicy, refs []store.PolicyRef) *policy {
 
 // CreateDataPolicy adds p with its refs: a taken name, then a taken ID, then
 // the ref checks.
-func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs []store.PolicyRef) error {
+func (s *Store) CreateDataPolicy(ctx context.Context, p store.DataPolicy, refs []store.PolicyRef) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -270,7 +271,8 @@ func (s *Store) ListDataPolicies(ctx context.Context, filter store.DataPolicyFil
 
 // UpdateDataPolicy applies fn to a copy of the policy and stores the result
 // with the refs fn returns, after the name and ref checks.
-func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.DataPolicy) ([]store.PolicyRef, error)) (store.DataPolicy, error) {
+func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.DataPolicy) ([]store.PolicyRef, error)) (_ store.DataPolicy, err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return store.DataPolicy{}, err
 	}
@@ -306,7 +308,8 @@ func (s *Store) UpdateDataPolicy(ctx context.Context, id string, fn func(*store.
 }
 
 // DeleteDataPolicy removes the policy, its refs and its targets.
-func (s *Store) DeleteDataPolicy(ctx context.Context, id string) error {
+func (s *Store) DeleteDataPolicy(ctx context.Context, id string) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -350,7 +353,8 @@ func (s *Store) missingPolicies(targets []store.PolicyTarget) error {
 }
 
 // AttachDataPolicies adds every target not already present.
-func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTarget) error {
+func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTarget) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -382,7 +386,8 @@ func (s *Store) AttachDataPolicies(ctx context.Context, targets []store.PolicyTa
 }
 
 // DetachDataPolicies removes every listed target that is present.
-func (s *Store) DetachDataPolicies(ctx context.Context, targets []store.PolicyTarget) error {
+func (s *Store) DetachDataPolicies(ctx context.Context, targets []store.PolicyTarget) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

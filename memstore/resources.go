@@ -12,7 +12,8 @@ import (
 // CreateResources adds every resource or none. All checks run before the
 // first write: missing namespaces, then conflicts (every conflicting code is
 // reported), then the per-namespace quota.
-func (s *Store) CreateResources(ctx context.Context, resources []store.Resource, opts store.WriteOptions) error {
+func (s *Store) CreateResources(ctx context.Context, resources []store.Resource, opts store.WriteOptions) (err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -232,7 +233,8 @@ func (ns *namespace) pickResources(f *store.ResourceFilter) (picked []*resource,
 
 // UpdateResource applies fn to a copy of the resource and stores the result,
 // keeping the stored namespace, code, ID and CreatedAt.
-func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn func(*store.Resource) error) (store.Resource, error) {
+func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn func(*store.Resource) error) (_ store.Resource, err error) {
+	defer s.noteFailure(ctx, &err)
 	ns, err := s.writeNamespace(ctx, namespace)
 	if err != nil {
 		return store.Resource{}, err
@@ -268,7 +270,8 @@ func (s *Store) UpdateResource(ctx context.Context, namespace, code string, fn f
 }
 
 // DeleteResources removes every listed resource, or none if any is missing.
-func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []string) error {
+func (s *Store) DeleteResources(ctx context.Context, namespace string, codes []string) (err error) {
+	defer s.noteFailure(ctx, &err)
 	ns, err := s.writeNamespace(ctx, namespace)
 	if err != nil {
 		return err

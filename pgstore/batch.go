@@ -56,7 +56,7 @@ func (s *Store) Batch(ctx context.Context, expectSeq int64, fn func(ctx context.
 		if err := w.QueryRow(ctx, s.q.changes.lockLast).Scan(&seq); err != nil {
 			return err
 		}
-		if seq != expectSeq {
+		if expectSeq >= 0 && seq != expectSeq {
 			return store.StaleSeq(expectSeq, seq)
 		}
 		b := &batch{s: s, w: w}

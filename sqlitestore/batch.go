@@ -44,7 +44,7 @@ func (s *Store) Batch(ctx context.Context, expectSeq int64, fn func(ctx context.
 		if err := w.queryRow(sqlLastSeq).Scan(&seq); err != nil {
 			return err
 		}
-		if seq != expectSeq {
+		if expectSeq >= 0 && seq != expectSeq {
 			return store.StaleSeq(expectSeq, seq)
 		}
 		b := &batch{s: s, w: w}

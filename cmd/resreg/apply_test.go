@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -88,7 +89,7 @@ func bigManifest(t *testing.T, path string, n int) {
 	var b strings.Builder
 	b.WriteString("namespaces:\n  - code: default\n    resources:\n")
 	for i := range n {
-		fmt.Fprintf(&b, "      - code: r%06d\n        type: API\n        name: Resource %d\n        actions: [{name: read}, {name: write}]\n", i, i)
+		fmt.Fprintf(&b, "      - code: r%06d\n        type: API\n        name: Resource %d\n        actions: [{name: read, description: Read}, {name: write, description: Write}]\n", i, i)
 	}
 	b.WriteString("    grants:\n      - targetType: ROLE\n        targetIdentifiers: [reader]\n        resources:\n")
 	for i := range min(n, 1000) {
@@ -97,9 +98,34 @@ func bigManifest(t *testing.T, path string, n int) {
 	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
 }
 
+// startApply starts resreg apply on db and returns when it has printed the
+// first line of its plan, which it does right before the transaction
+// starts; the rest of its output is drained in the background.
+func startApply(t *testing.T, bin, manifest, db string) (*exec.Cmd, time.Time) {
+	t.Helper()
+	cmd := exec.Command(bin, "apply", "-f", manifest, "--db", db)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	first := make(chan time.Time, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "Plan at change") {
+				first <- time.Now()
+			}
+		}
+		close(first)
+	}()
+	at, ok := <-first
+	require.True(t, ok, "apply printed no plan")
+	return cmd, at
+}
+
 // TestApplyKilledMidway kills resreg apply with SIGKILL at spread-out
-// moments of a large apply: each time the database holds either nothing
-// of the manifest or all of it, never a part.
+// moments of the write of a large plan: each time the database holds either
+// nothing of the manifest or all of it, never a part.
 func TestApplyKilledMidway(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and applies a large manifest several times")
@@ -110,26 +136,24 @@ func TestApplyKilledMidway(t *testing.T) {
 	const n = 20_000
 	bigManifest(t, manifest, n)
 
-	// How long one whole apply takes here, to spread the kills over it.
-	start := time.Now()
-	res := run(t, bin, "apply", "-f", manifest, "--db", filepath.Join(dir, "timing.db"), "-o", "json")
-	require.Equal(t, 0, res.code, res.stderr)
-	whole := time.Since(start)
+	// How long the write takes here (from the plan's first line to the
+	// exit), to spread the kills over it.
+	cmd, started := startApply(t, bin, manifest, filepath.Join(dir, "timing.db"))
+	require.NoError(t, cmd.Wait())
+	write := time.Since(started)
 
 	const kills = 8
 	outcomes := map[string]int{}
 	for i := range kills {
 		db := filepath.Join(dir, fmt.Sprintf("killed%d.db", i))
-		cmd := exec.Command(bin, "apply", "-f", manifest, "--db", db, "-o", "json")
-		require.NoError(t, cmd.Start())
-		// From a tenth of the whole run to nine tenths: decoding and
-		// planning come first, the transaction last.
-		time.Sleep(whole/10 + whole*time.Duration(i)*8/(10*kills))
+		cmd, started := startApply(t, bin, manifest, db)
+		// From the start of the write to a little past its end.
+		time.Sleep(time.Until(started.Add(write * time.Duration(2*i+1) / (2 * kills) * 11 / 10)))
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
 		outcomes[checkAllOrNothing(t, db, manifest, n)]++
 	}
-	t.Logf("whole apply %v; outcomes of %d kills: %v", whole, kills, outcomes)
+	t.Logf("the write takes %v; outcomes of %d kills: %v", write, kills, outcomes)
 }
 
 // checkAllOrNothing opens a killed apply's database and requires it to

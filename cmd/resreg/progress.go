@@ -5,9 +5,11 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/mattn/go-isatty"
 )
 
-// isTerminal reports whether f is a terminal; TERM=dumb counts as none.
+// isTerminal reports whether w is a terminal; TERM=dumb counts as none.
 func isTerminal(w any, env func(string) string) bool {
 	if env("TERM") == "dumb" {
 		return false
@@ -16,8 +18,8 @@ func isTerminal(w any, env func(string) string) bool {
 	if !ok {
 		return false
 	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	// A character device is not enough: /dev/null is one.
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }
 
 // progressBar draws "[=====>    ]  52%  52000/100000" on one terminal
