@@ -1,0 +1,64 @@
+package store
+
+import "strings"
+
+// CheckRename checks the arguments of [Store.RenameNamespace] before any
+// lookup; stores call it first so that every store rejects the same input.
+// The default namespace is never renamed, nor does another take its code
+// (every store creates it when it is set up), and a rename to the same
+// code is not a rename.
+func CheckRename(code, newCode string) error {
+	switch {
+	case code == DefaultNamespace:
+		return Invalid("code", "the default namespace cannot be renamed")
+	case newCode == DefaultNamespace:
+		return Invalid("newCode", "no namespace can be renamed to the default namespace")
+	case newCode == code:
+		return Invalid("newCode", "the new code is the namespace's own code")
+	}
+	return nil
+}
+
+// NamespaceCodeTaken is the ErrConflict error of a rename to a code that
+// another namespace has.
+func NamespaceCodeTaken(newCode string) *Error {
+	e := Conflict("namespace "+quote(newCode)+" already exists", newCode)
+	e.Field = "newCode"
+	return e
+}
+
+// RenamePermission returns perm, a data policy permission
+// ("namespace/resource[/node]*/action"), as it reads after namespace code
+// is renamed to newCode: its namespace segment, the text before the first
+// "/", replaced when it is code. The namespace segment is never a
+// wildcard, so no other permission names the namespace; those come back
+// as they are.
+func RenamePermission(perm, code, newCode string) string {
+	rest, ok := strings.CutPrefix(perm, code+"/")
+	if !ok {
+		return perm
+	}
+	return newCode + "/" + rest
+}
+
+// RenameStatements returns a copy of statements with every permission
+// rewritten by [RenamePermission], and whether any was.
+func RenameStatements(statements []Statement, code, newCode string) ([]Statement, bool) {
+	if statements == nil {
+		return nil, false
+	}
+	out := make([]Statement, len(statements))
+	changed := false
+	for i, st := range statements {
+		perms := make([]string, len(st.Permissions))
+		for j, p := range st.Permissions {
+			perms[j] = RenamePermission(p, code, newCode)
+			changed = changed || perms[j] != p
+		}
+		if st.Permissions == nil {
+			perms = nil
+		}
+		out[i] = Statement{Effect: st.Effect, Permissions: perms}
+	}
+	return out, changed
+}

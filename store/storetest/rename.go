@@ -1,0 +1,321 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/resreg/resreg/store"
+)
+
+// renamed is the code the rename tests move ns2 to.
+const renamed = "boutique"
+
+// renameFixture fills s with a namespace ns2 that holds one of everything a
+// rename moves, and records elsewhere that it must leave alone: a
+// namespace "other" with its own records and role, registry-wide users,
+// groups, memberships and targets, and policies that name ns2, other, the
+// default namespace, or several.
+func renameFixture(t *testing.T, s store.Store) {
+	t.Helper()
+	const def = store.DefaultNamespace
+	createNamespaces(t, s, ns2, "other")
+	createResources(t, s, NewResource(ns2, "api"), NewResource(ns2, "menu"), NewResource("other", "api"))
+	createData(t, s, newTreeData(ns2, "org", "Org"), newArrayData(ns2, "cards", "Cards"), newStringData(ns2, "path", "Path"),
+		newTreeData("other", "org", "Org"), newStringData(def, "path", "Path"))
+	addGrants(t, s,
+		grant(ns2, alice, "api", "api:read"), deny(grant(ns2, alice, "api", "api:write")),
+		grant(ns2, admins, "menu", store.Wildcard), grant(ns2, team, store.Wildcard, store.Wildcard),
+		grant("other", alice, "api", "api:read"))
+	putEntries(t, s, directoryEntry(admins, ns2), directoryEntry(editors, "other"), directoryEntry(alice, ""),
+		directoryEntry(bob, ""), directoryEntry(team, ""))
+	addMembers(t, s, team, alice, bob)
+	addMembers(t, s, admins, team)
+
+	both := newPolicy("p-both", "both")
+	both.Statements = []store.Statement{
+		{Effect: store.EffectAllow, Permissions: []string{ns2 + "/org/product/design/read", "default/path/read", ns2 + "/card*/*"}},
+		{Effect: store.EffectDeny, Permissions: []string{ns2 + "/path/write"}},
+	}
+	createPolicy(t, s, both,
+		store.PolicyRef{Statement: 0, Permission: 0, Namespace: ns2, ResourceCode: "org", NodePath: "product/design", Action: "read", Exact: true},
+		store.PolicyRef{Statement: 0, Permission: 1, Namespace: def, ResourceCode: "path", Action: "read", Exact: true},
+		store.PolicyRef{Statement: 0, Permission: 2, Namespace: ns2},
+		store.PolicyRef{Statement: 1, Permission: 0, Namespace: ns2, ResourceCode: "path", Action: "write", Exact: true})
+	elsewhere := newPolicy("p-other", "elsewhere")
+	elsewhere.Statements = []store.Statement{{Effect: store.EffectAllow, Permissions: []string{"other/org/*", "default/path/read"}}}
+	createPolicy(t, s, elsewhere,
+		store.PolicyRef{Statement: 0, Permission: 0, Namespace: "other", ResourceCode: "org", Exact: true},
+		store.PolicyRef{Statement: 0, Permission: 1, Namespace: def, ResourceCode: "path", Action: "read", Exact: true})
+	require.NoError(t, s.AttachDataPolicies(t.Context(), []store.PolicyTarget{target("p-both", alice), target("p-other", team)}))
+}
+
+// renamedSnapshot is what before becomes once namespace code is renamed
+// to newCode and its record is ns: everything keyed by code moves, the
+// permissions of the policies want lists are rewritten (want maps a
+// policy ID to its statements after the rename), and the log has one more
+// change.
+func renamedSnapshot(before Snapshot, code, newCode string, ns store.Namespace, want map[string][]store.Statement) Snapshot {
+	after := before
+	after.Namespaces = slices.Clone(before.Namespaces)
+	i := slices.IndexFunc(after.Namespaces, func(n store.Namespace) bool { return n.Code == code })
+	after.Namespaces[i] = ns
+	slices.SortFunc(after.Namespaces, func(a, b store.Namespace) int { return strings.Compare(a.Code, b.Code) })
+	after.Resources, after.Data, after.Grants = moved(before.Resources, code, newCode), moved(before.Data, code, newCode), moved(before.Grants, code, newCode)
+	for i := range after.Resources[newCode] {
+		after.Resources[newCode][i].Namespace = newCode
+	}
+	for i := range after.Data[newCode] {
+		after.Data[newCode][i].NamespaceCode = newCode
+	}
+	for i := range after.Grants[newCode] {
+		after.Grants[newCode][i].Namespace = newCode
+	}
+	after.Policies = make([]store.DataPolicy, len(before.Policies))
+	for i, p := range before.Policies {
+		p = p.Clone()
+		if st, ok := want[p.ID]; ok {
+			p.Statements = st
+		}
+		after.Policies[i] = p
+	}
+	after.Directory = make([]store.DirectoryEntry, len(before.Directory))
+	for i, e := range before.Directory {
+		e = e.Clone()
+		if e.Namespace == code {
+			e.Namespace = newCode
+		}
+		after.Directory[i] = e
+	}
+	after.LastSeq++
+	return after
+}
+
+// moved copies m with the entry of code under newCode, its records copied.
+func moved[T any](m map[string][]T, code, newCode string) map[string][]T {
+	out := make(map[string][]T, len(m))
+	for k, v := range m {
+		if k == code {
+			k = newCode
+		}
+		out[k] = slices.Clone(v)
+	}
+	return out
+}
+
+// renameEdit is the fn of the rename tests: a new name and UpdatedAt.
+func renameEdit(ns *store.Namespace) error {
+	ns.Name = "Renamed " + ns.Name
+	ns.UpdatedAt = at(20)
+	ns.Code, ns.CreatedAt = "ignored", at(30) // key fields and CreatedAt are ignored
+	return nil
+}
+
+func (h harness) rename(t *testing.T) {
+	const def = store.DefaultNamespace
+	bothAfter := []store.Statement{
+		{Effect: store.EffectAllow, Permissions: []string{renamed + "/org/product/design/read", "default/path/read", renamed + "/card*/*"}},
+		{Effect: store.EffectDeny, Permissions: []string{renamed + "/path/write"}},
+	}
+
+	h.run(t, "moves everything in the namespace and nothing else", func(t *testing.T, s store.Store) {
+		renameFixture(t, s)
+		before := TakeSnapshot(t, s)
+		old, err := s.GetNamespace(t.Context(), ns2)
+		require.NoError(t, err)
+
+		got, err := s.RenameNamespace(t.Context(), ns2, renamed, renameEdit)
+		require.NoError(t, err)
+		want := old
+		want.Code, want.Name, want.UpdatedAt = renamed, "Renamed "+old.Name, at(20)
+		require.Equal(t, want, got)
+		stored, err := s.GetNamespace(t.Context(), renamed)
+		require.NoError(t, err)
+		require.Equal(t, want, stored)
+		_, err = s.GetNamespace(t.Context(), ns2)
+		require.ErrorIs(t, err, store.ErrNamespaceNotFound)
+
+		require.Equal(t, renamedSnapshot(before, ns2, renamed, want, map[string][]store.Statement{"p-both": bothAfter}), TakeSnapshot(t, s))
+	})
+
+	h.run(t, "the old code names nothing and the new one serves every lookup", func(t *testing.T, s store.Store) {
+		renameFixture(t, s)
+		api, err := s.GetResource(t.Context(), ns2, "api")
+		require.NoError(t, err)
+		org, err := s.GetDataResource(t.Context(), ns2, "org")
+		require.NoError(t, err)
+		node, err := s.GetDataTreeNode(t.Context(), ns2, "org", "product/design")
+		require.NoError(t, err)
+		_, err = s.RenameNamespace(t.Context(), ns2, renamed, renameEdit)
+		require.NoError(t, err)
+
+		for name, call := range map[string]func() error{
+			"get resource":       func() error { _, err := s.GetResource(t.Context(), ns2, "api"); return err },
+			"get resource by id": func() error { _, err := s.GetResourceByID(t.Context(), ns2, api.ID); return err },
+			"list resources": func() error {
+				_, err := s.ListResources(t.Context(), store.ResourceFilter{Namespace: ns2}, store.ListOptions{})
+				return err
+			},
+			"get data":         func() error { _, err := s.GetDataResource(t.Context(), ns2, "org"); return err },
+			"get data by name": func() error { _, err := s.GetDataResourceByName(t.Context(), ns2, "Org"); return err },
+			"get tree node":    func() error { _, err := s.GetDataTreeNode(t.Context(), ns2, "org", "product"); return err },
+			"list grants": func() error {
+				_, err := s.ListGrants(t.Context(), store.GrantFilter{Namespace: ns2}, store.ListOptions{})
+				return err
+			},
+			"update": func() error {
+				_, err := s.UpdateNamespace(t.Context(), ns2, func(*store.Namespace) error { return nil })
+				return err
+			},
+			"delete": func() error { return s.DeleteNamespace(t.Context(), ns2) },
+			"rename": func() error { _, err := s.RenameNamespace(t.Context(), ns2, "third", renameEdit); return err },
+		} {
+			require.ErrorIs(t, call(), store.ErrNamespaceNotFound, name)
+		}
+
+		byID, err := s.GetResourceByID(t.Context(), renamed, api.ID)
+		require.NoError(t, err)
+		api.Namespace = renamed
+		require.Equal(t, api, byID, "same ID and CreatedAt under the new code")
+		byName, err := s.GetDataResourceByName(t.Context(), renamed, "Org")
+		require.NoError(t, err)
+		org.NamespaceCode = renamed
+		require.Equal(t, org, byName)
+		gotNode, err := s.GetDataTreeNode(t.Context(), renamed, "org", "product/design")
+		require.NoError(t, err)
+		require.Equal(t, node, gotNode)
+		held := allGrants(t, s, store.GrantFilter{Namespace: renamed, Subject: &alice})
+		require.Len(t, held, 2)
+		onMenu := allGrants(t, s, store.GrantFilter{Namespace: renamed, ResourceCode: "menu"})
+		require.Equal(t, []store.Grant{grant(renamed, admins, "menu", store.Wildcard)}, onMenu)
+		roles := listAll(t, directoryLister(s, store.DirectoryFilter{Type: store.SubjectRole, Namespace: renamed}))
+		require.Equal(t, []store.Subject{admins}, entrySubjects(roles))
+		require.Empty(t, listAll(t, directoryLister(s, store.DirectoryFilter{Type: store.SubjectRole, Namespace: ns2})))
+		if sc, ok := s.(store.GrantScanner); ok {
+			var scanned []store.Grant
+			require.NoError(t, sc.ScanGrants(t.Context(), renamed, func(g store.Grant) error { scanned = append(scanned, g); return nil }))
+			require.ElementsMatch(t, allGrants(t, s, store.GrantFilter{Namespace: renamed}), scanned)
+			require.ErrorIs(t, sc.ScanGrants(t.Context(), ns2, func(store.Grant) error { return nil }), store.ErrNamespaceNotFound)
+		}
+	})
+
+	h.run(t, "refs follow: pins hold under the new code and the old code is free", func(t *testing.T, s store.Store) {
+		renameFixture(t, s)
+		_, err := s.RenameNamespace(t.Context(), ns2, renamed, renameEdit)
+		require.NoError(t, err)
+
+		se := requireDetail(t, s.DeleteDataResource(t.Context(), renamed, "org"), store.ErrConflict)
+		require.Equal(t, []string{"p-both"}, se.Codes, "the exact ref on the tree node moved with it")
+		_, err = s.UpdateDataResource(t.Context(), renamed, "path", func(d *store.DataResource) error {
+			d.Actions = []string{"read"}
+			return nil
+		})
+		se = requireDetail(t, err, store.ErrConflict)
+		require.Equal(t, []string{"p-both"}, se.Codes, "the exact ref on an action moved with it")
+		require.ErrorIs(t, s.DeleteNamespace(t.Context(), renamed), store.ErrConflict)
+
+		// A policy naming the old code is refused, and the old code can be
+		// created again and deleted: no ref or grant was left behind.
+		err = s.CreateDataPolicy(t.Context(), newPolicy("p-new", "new"), []store.PolicyRef{{Namespace: ns2}})
+		require.ErrorIs(t, err, store.ErrNamespaceNotFound)
+		createNamespaces(t, s, ns2)
+		require.Empty(t, allResources(t, s, ns2))
+		require.Empty(t, allData(t, s, ns2))
+		require.Empty(t, allGrants(t, s, store.GrantFilter{Namespace: ns2}))
+		require.NoError(t, s.DeleteNamespace(t.Context(), ns2))
+
+		// The moved records take writes under the new code.
+		createResources(t, s, NewResource(renamed, "fresh"))
+		addGrants(t, s, grant(renamed, bob, "fresh", "fresh:read"))
+		require.NoError(t, s.DeleteResources(t.Context(), renamed, []string{"api"}))
+		require.Empty(t, allGrants(t, s, store.GrantFilter{Namespace: renamed, ResourceCode: "api"}), "the grants on a moved resource cascade with it")
+		require.NoError(t, s.DeleteDataPolicy(t.Context(), "p-both"))
+		require.NoError(t, s.DeleteDataResource(t.Context(), renamed, "org"))
+	})
+
+	h.run(t, "renaming back restores the store as it was", func(t *testing.T, s store.Store) {
+		renameFixture(t, s)
+		before := TakeSnapshot(t, s)
+		old, err := s.GetNamespace(t.Context(), ns2)
+		require.NoError(t, err)
+		_, err = s.RenameNamespace(t.Context(), ns2, renamed, renameEdit)
+		require.NoError(t, err)
+		back, err := s.RenameNamespace(t.Context(), renamed, ns2, func(ns *store.Namespace) error {
+			ns.Name, ns.UpdatedAt = old.Name, old.UpdatedAt
+			return nil
+		})
+		require.NoError(t, err)
+		require.Equal(t, old, back)
+		want := before
+		want.LastSeq += 2
+		require.Equal(t, want, TakeSnapshot(t, s))
+	})
+
+	h.run(t, "an empty namespace renames too", func(t *testing.T, s store.Store) {
+		createNamespaces(t, s, ns2)
+		got, err := s.RenameNamespace(t.Context(), ns2, renamed, func(*store.Namespace) error { return nil })
+		require.NoError(t, err)
+		want := newNamespace(ns2)
+		want.Code = renamed
+		require.Equal(t, want, got)
+		require.Equal(t, []string{renamed, def}, namespaceCodes(listAll(t, namespaceLister(s))))
+	})
+
+	h.run(t, "refused renames write nothing", func(t *testing.T, s store.Store) {
+		renameFixture(t, s)
+		before := TakeSnapshot(t, s)
+		boom := errors.New("boom")
+		cancelled, cancel := context.WithCancel(t.Context())
+		cancel()
+		rename := func(ctx context.Context, code, newCode string, fn func(*store.Namespace) error) error {
+			_, err := s.RenameNamespace(ctx, code, newCode, fn)
+			return err
+		}
+		for _, c := range []struct {
+			name          string
+			code, newCode string
+			fn            func(*store.Namespace) error
+			sentinel      error
+			field         string
+		}{
+			{"from the default namespace", def, renamed, renameEdit, store.ErrInvalid, "code"},
+			{"to the default namespace", ns2, def, renameEdit, store.ErrInvalid, "newCode"},
+			{"to its own code", ns2, ns2, renameEdit, store.ErrInvalid, "newCode"},
+			{"missing namespace to the default one", "missing", def, renameEdit, store.ErrInvalid, "newCode"},
+			{"missing namespace", "missing", renamed, renameEdit, store.ErrNamespaceNotFound, "namespace"},
+			{"missing namespace to a taken code", "missing", "other", renameEdit, store.ErrNamespaceNotFound, "namespace"},
+			{"to a taken code", ns2, "other", renameEdit, store.ErrConflict, "newCode"},
+			{"to a taken code with a failing fn", ns2, "other", func(*store.Namespace) error { return boom }, store.ErrConflict, "newCode"},
+			{"time out of range", ns2, renamed, func(ns *store.Namespace) error { ns.UpdatedAt = store.MaxTime.Add(1); return nil }, store.ErrInvalid, "updatedAt"},
+		} {
+			se := requireDetail(t, rename(t.Context(), c.code, c.newCode, c.fn), c.sentinel)
+			require.Equal(t, c.field, se.Field, c.name)
+			if c.sentinel == store.ErrConflict {
+				require.Equal(t, []string{c.newCode}, se.Codes, c.name)
+			}
+		}
+		require.Same(t, boom, rename(t.Context(), ns2, renamed, func(*store.Namespace) error { return boom }), "fn's error comes back as it is")
+		require.ErrorIs(t, rename(cancelled, ns2, renamed, renameEdit), context.Canceled)
+		require.ErrorIs(t, rename(cancelled, ns2, "other", renameEdit), context.Canceled, "ctx is checked first")
+		requireUnchanged(t, s, before)
+	})
+
+	h.run(t, "records one change with both codes", func(t *testing.T, s store.Store) {
+		renameFixture(t, s)
+		since := lastSeq(t, s)
+		from := time.Now()
+		got, err := s.RenameNamespace(store.WithActor(t.Context(), "carol"), ns2, renamed, renameEdit)
+		require.NoError(t, err)
+		changes := allChanges(t, s, since, store.MaxChangesLimit)
+		requireChanges(t, []wantChange{{store.OpRename, store.KindNamespace, ns2, renamed, "carol", got}}, changes, from, time.Now())
+		require.Equal(t, changes[0].Seq, lastSeq(t, s))
+		require.True(t, changes[0].InNamespace(ns2))
+		require.True(t, changes[0].InNamespace(renamed))
+		require.False(t, changes[0].InNamespace("other"))
+	})
+}
