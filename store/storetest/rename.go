@@ -108,6 +108,25 @@ func moved[T any](m map[string][]T, code, newCode string) map[string][]T {
 	return out
 }
 
+// policyVariant is the i-th statement list the race test writes to policy
+// p-both, with its refs: even ones name ns2, odd ones only "other" and the
+// default namespace, each distinct.
+func policyVariant(i int) ([]store.Statement, []store.PolicyRef) {
+	action := []string{"read", "write"}[i/2%2]
+	if i%2 == 0 {
+		return []store.Statement{{Effect: store.EffectAllow, Permissions: []string{ns2 + "/org/product/read", ns2 + "/path/" + action}}},
+			[]store.PolicyRef{
+				{Statement: 0, Permission: 0, Namespace: ns2, ResourceCode: "org", NodePath: "product", Action: "read", Exact: true},
+				{Statement: 0, Permission: 1, Namespace: ns2, ResourceCode: "path", Action: action, Exact: true},
+			}
+	}
+	return []store.Statement{{Effect: store.EffectDeny, Permissions: []string{"other/n" + pad(i) + "*/read", "default/path/" + action}}},
+		[]store.PolicyRef{
+			{Statement: 0, Permission: 0, Namespace: "other", Action: "read"},
+			{Statement: 0, Permission: 1, Namespace: store.DefaultNamespace, ResourceCode: "path", Action: action, Exact: true},
+		}
+}
+
 // renameEdit is the fn of the rename tests: a new name and UpdatedAt.
 func renameEdit(ns *store.Namespace) error {
 	ns.Name = "Renamed " + ns.Name
@@ -303,6 +322,115 @@ func (h harness) rename(t *testing.T) {
 		require.ErrorIs(t, rename(cancelled, ns2, renamed, renameEdit), context.Canceled)
 		require.ErrorIs(t, rename(cancelled, ns2, "other", renameEdit), context.Canceled, "ctx is checked first")
 		requireUnchanged(t, s, before)
+	})
+
+	h.run(t, "writes racing a rename leave nothing under the old code", func(t *testing.T, s store.Store) {
+		renameFixture(t, s)
+		// Each writer writes under ns2 until the rename makes it fail
+		// (at most a bound of times); the rename starts once every writer
+		// has written once, so it races them.
+		const bound = 200
+		started := make(chan struct{}, 5)
+		// The policy writer alternates between statements that name ns2,
+		// which fail once the rename has committed, and statements that
+		// do not, which succeed before and after it; so its last
+		// successful write names only other namespaces, and the policy
+		// must end as that write left it, whatever the rename read.
+		lastPolicy := -1
+		writers := []func(i int) error{
+			func(i int) error {
+				_, err := s.UpdateResource(t.Context(), ns2, "api", func(r *store.Resource) error { r.Description = pad(i); return nil })
+				return err
+			},
+			func(i int) error {
+				_, err := s.UpdateDataResource(t.Context(), ns2, "org", func(d *store.DataResource) error {
+					d.Struct.Tree = append(sampleTree(), store.TreeNode{Code: "n" + pad(i), Name: "N"})
+					return nil
+				})
+				return err
+			},
+			func(i int) error {
+				_, err := s.UpdateDataPolicy(t.Context(), "p-both", func(p *store.DataPolicy) ([]store.PolicyRef, error) {
+					st, refs := policyVariant(i)
+					p.Statements = st
+					return refs, nil
+				})
+				if err == nil {
+					lastPolicy = i
+				}
+				return err
+			},
+			func(i int) error { return s.AddGrants(t.Context(), []store.Grant{grant(ns2, bob, "menu", "menu:"+pad(i))}) },
+			func(i int) error {
+				return s.PutDirectoryEntry(t.Context(), directoryEntry(store.Subject{Type: store.SubjectRole, ID: "r" + pad(i)}, ns2), false)
+			},
+		}
+		// Grants need declared actions: menu declares menu:0000.. for the
+		// grant writer.
+		_, err := s.UpdateResource(t.Context(), ns2, "menu", func(r *store.Resource) error {
+			for i := range bound {
+				r.Actions = append(r.Actions, store.Action{Name: "menu:" + pad(i)})
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		errs := race(len(writers)+1, func(g int) error {
+			if g == len(writers) {
+				for range writers {
+					<-started
+				}
+				_, err := s.RenameNamespace(t.Context(), ns2, renamed, renameEdit)
+				return err
+			}
+			for i := range bound {
+				err := writers[g](i)
+				if i == 0 {
+					started <- struct{}{}
+				}
+				if err != nil {
+					if errors.Is(err, store.ErrNotFound) {
+						return nil // the rename came first
+					}
+					return err
+				}
+			}
+			return nil
+		})
+		for g, err := range errs {
+			require.NoError(t, err, "racer %d", g)
+		}
+
+		require.Equal(t, 1, lastPolicy%2, "the policy writer's last write names only other namespaces")
+		final, err := s.GetDataPolicy(t.Context(), "p-both")
+		require.NoError(t, err)
+		wantStatements, _ := policyVariant(lastPolicy)
+		require.Equal(t, wantStatements, final.Statements, "a write committed while the rename ran is not overwritten")
+		for _, p := range allPolicies(t, s) {
+			for _, st := range p.Statements {
+				for _, perm := range st.Permissions {
+					require.False(t, strings.HasPrefix(perm, ns2+"/"), "policy %s still names %s: %s", p.ID, ns2, perm)
+				}
+			}
+		}
+		for _, typ := range []string{store.SubjectUser, store.SubjectRole, store.SubjectGroup} {
+			for _, e := range listAll(t, directoryLister(s, store.DirectoryFilter{Type: typ})) {
+				require.NotEqual(t, ns2, e.Namespace, "entry %s", e.Subject)
+			}
+		}
+		tree, err := s.GetDataResource(t.Context(), renamed, "org")
+		require.NoError(t, err)
+		for _, n := range tree.Struct.Tree.Flatten() {
+			got, err := s.GetDataTreeNode(t.Context(), renamed, "org", n.Path)
+			require.NoError(t, err, "node %s of the last tree written moved with it", n.Path)
+			require.Equal(t, n.Code, got.Code)
+		}
+		createNamespaces(t, s, ns2)
+		require.Empty(t, allResources(t, s, ns2))
+		require.Empty(t, allData(t, s, ns2))
+		require.Empty(t, allGrants(t, s, store.GrantFilter{Namespace: ns2}))
+		_, err = s.GetDataTreeNode(t.Context(), ns2, "org", "product")
+		require.ErrorIs(t, err, store.ErrNotFound)
+		require.NoError(t, s.DeleteNamespace(t.Context(), ns2), "no grant or policy ref was left under the old code")
 	})
 
 	h.run(t, "records one change with both codes", func(t *testing.T, s store.Store) {

@@ -1,0 +1,222 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/resreg/resreg/store"
+)
+
+// The statements of a rename; $1 is the old code, $2 the new one. Every
+// table that keys a record by namespace has it first in its primary key or
+// in an index. The change log keeps the code each change was made under, so
+// it is not rewritten.
+const (
+	sqlRenameNamespace = `UPDATE {s}resreg_namespaces SET code = $2, name = $3, description = $4, updated_at = $5 WHERE code = $1`
+	sqlRenameResources = `UPDATE {s}resreg_resources SET namespace = $2 WHERE namespace = $1`
+	sqlRenameData      = `UPDATE {s}resreg_data_resources SET namespace = $2 WHERE namespace = $1`
+	sqlRenameTreeNodes = `UPDATE {s}resreg_tree_nodes SET namespace = $2 WHERE namespace = $1`
+	sqlRenameGrants    = `UPDATE {s}resreg_grants SET namespace = $2 WHERE namespace = $1`
+	sqlRenameRefs      = `UPDATE {s}resreg_policy_refs SET namespace = $2 WHERE namespace = $1`
+	// The directory's namespace index starts with the subject type; the
+	// recursive part steps through the few types present (a loose index
+	// scan), so each type's entries of the namespace are one index search.
+	sqlRenameDirectory = `WITH RECURSIVE types(t) AS (
+			SELECT min(subject_type) FROM {s}resreg_directory
+			UNION ALL
+			SELECT (SELECT min(subject_type) FROM {s}resreg_directory WHERE subject_type > types.t) FROM types WHERE types.t IS NOT NULL)
+		UPDATE {s}resreg_directory SET namespace = $2 WHERE subject_type IN (SELECT t FROM types WHERE t IS NOT NULL) AND namespace = $1`
+	// The policies whose statements a rename rewrites are locked FOR NO
+	// KEY UPDATE: that waits for a concurrent UpdateDataPolicy (which
+	// locks the row FOR UPDATE) but not for the target writes that only
+	// need the policy to stay (FOR KEY SHARE).
+	sqlLockPolicyStatements = `SELECT id, statements FROM {s}resreg_data_policies WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`
+	sqlRenameStatements     = `UPDATE {s}resreg_data_policies SET statements = $2 WHERE id = $1`
+)
+
+type renameQueries struct {
+	namespace, directory, refs, lockStatements, statements string
+	// tables move with their namespace by one UPDATE each, in this order:
+	// a data resource's row before its tree nodes, a resource's row
+	// before the grants on it (see RenameNamespace).
+	tables []string
+}
+
+func newRenameQueries(q func(string) string) renameQueries {
+	return renameQueries{
+		namespace: q(sqlRenameNamespace), directory: q(sqlRenameDirectory), refs: q(sqlRenameRefs),
+		lockStatements: q(sqlLockPolicyStatements), statements: q(sqlRenameStatements),
+		tables: []string{q(sqlRenameResources), q(sqlRenameData), q(sqlRenameTreeNodes), q(sqlRenameGrants)},
+	}
+}
+
+// RenameNamespace moves namespace code to newCode in one transaction.
+//
+// Locks, in the order the other writes take them so that none waits in a
+// cycle: the policies that name code (as UpdateDataPolicy locks its policy
+// before the namespaces its refs name), the "grants" advisory lock of code
+// (as grant writes and directory deletions take it before anything else of
+// the namespace), then the namespace row FOR UPDATE, which every write
+// adding to the namespace or naming it in a ref waits for. With the row
+// held, the policies naming code are read again: one whose ref was
+// committed in between is locked too.
+//
+// Writes that lock a record's row but not the namespace's (updates and
+// deletions of resources and data resources) are serialized by the rows
+// themselves: one that holds a row first commits before the rename's UPDATE
+// of that row goes on, and since a record's row is renamed before what
+// hangs from it (tree nodes, grants), the later statements see what it
+// wrote; one that comes second no longer finds its row under code.
+func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn func(*store.Namespace) error) (store.Namespace, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Namespace{}, err
+	}
+	if err := store.CheckRename(code, newCode); err != nil {
+		return store.Namespace{}, err
+	}
+	var out store.Namespace
+	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+		naming, err := s.namingPolicies(ctx, tx, code)
+		if err != nil {
+			return err
+		}
+		policies, err := s.lockPolicyStatements(ctx, tx, naming)
+		if err != nil {
+			return err
+		}
+		if err := s.lockKeys(ctx, tx, "grants", []string{code}); err != nil {
+			return err
+		}
+		old, err := scanNamespace(tx.QueryRow(ctx, s.q.ns.getForUpdate, code))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return store.NamespaceNotFound(code)
+		}
+		if err != nil {
+			return err
+		}
+		var one int
+		switch err := tx.QueryRow(ctx, s.q.ns.exists, newCode).Scan(&one); {
+		case err == nil:
+			return store.NamespaceCodeTaken(newCode)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		if naming, err = s.namingPolicies(ctx, tx, code); err != nil {
+			return err
+		}
+		var late []string
+		for _, id := range naming {
+			if _, ok := policies[id]; !ok {
+				late = append(late, id)
+			}
+		}
+		if len(late) > 0 {
+			more, err := s.lockPolicyStatements(ctx, tx, late)
+			if err != nil {
+				return err
+			}
+			for id, st := range more {
+				policies[id] = st
+			}
+		}
+
+		ns := old
+		if err := fn(&ns); err != nil {
+			return fnError{err}
+		}
+		ns.Code, ns.CreatedAt = newCode, old.CreatedAt
+		if err := store.CheckTime("updatedAt", ns.UpdatedAt); err != nil {
+			return err
+		}
+		ns.UpdatedAt = normTime(ns.UpdatedAt)
+		if err := s.renameRows(ctx, tx, code, ns, naming, policies); err != nil {
+			return err
+		}
+		out = ns
+		return tx.logChange(store.OpRename, store.KindNamespace, code, newCode, &ns)
+	})
+	if err != nil {
+		return store.Namespace{}, err
+	}
+	return out, nil
+}
+
+// renameRows sends the rename's updates in one batch: the namespace row,
+// the tables keyed by it, the directory, the rewritten statements of the
+// policies naming it, and their refs.
+func (s *Store) renameRows(ctx context.Context, tx *wtx, code string, ns store.Namespace, naming []string, policies map[string][]store.Statement) error {
+	b := &pgx.Batch{}
+	b.Queue(s.q.rename.namespace, code, ns.Code, ns.Name, ns.Description, encodeTime(ns.UpdatedAt))
+	for _, q := range s.q.rename.tables {
+		b.Queue(q, code, ns.Code)
+	}
+	b.Queue(s.q.rename.directory, code, ns.Code)
+	for _, id := range naming {
+		list, changed := store.RenameStatements(policies[id], code, ns.Code)
+		if !changed {
+			continue
+		}
+		text, err := encodeStatements(list)
+		if err != nil {
+			return err
+		}
+		b.Queue(s.q.rename.statements, id, text)
+	}
+	b.Queue(s.q.rename.refs, code, ns.Code)
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	// The namespace row comes first: a code taken by a namespace created
+	// since the check is the primary key's conflict.
+	if _, err := br.Exec(); err != nil {
+		if isUnique(err) {
+			return store.NamespaceCodeTaken(ns.Code)
+		}
+		return err
+	}
+	for i := 1; i < b.Len(); i++ {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+	}
+	return br.Close()
+}
+
+// namingPolicies lists, sorted, the policies whose refs name namespace ns.
+func (s *Store) namingPolicies(ctx context.Context, tx *wtx, ns string) ([]string, error) {
+	rows, err := tx.Query(ctx, s.q.ns.namingPolicies, ns)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// lockPolicyStatements locks the policies ids and returns their statements
+// as committed when the lock was granted; a policy deleted meanwhile is
+// left out.
+func (s *Store) lockPolicyStatements(ctx context.Context, tx *wtx, ids []string) (map[string][]store.Statement, error) {
+	out := make(map[string][]store.Statement, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := tx.Query(ctx, s.q.rename.lockStatements, slices.Clone(ids))
+	if err != nil {
+		return nil, err
+	}
+	var id string
+	var text *string
+	_, err = pgx.ForEachRow(rows, []any{&id, &text}, func() error {
+		var list []store.Statement
+		if text != nil {
+			if err := json.Unmarshal([]byte(*text), &list); err != nil {
+				return errCorrupt
+			}
+		}
+		out[id] = list
+		return nil
+	})
+	return out, err
+}
