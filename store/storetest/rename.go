@@ -360,7 +360,9 @@ func (h harness) rename(t *testing.T) {
 				}
 				return err
 			},
-			func(i int) error { return s.AddGrants(t.Context(), []store.Grant{grant(ns2, bob, "menu", "menu:"+pad(i))}) },
+			func(i int) error {
+				return s.AddGrants(t.Context(), []store.Grant{grant(ns2, bob, "menu", "menu:"+pad(i))})
+			},
 			func(i int) error {
 				return s.PutDirectoryEntry(t.Context(), directoryEntry(store.Subject{Type: store.SubjectRole, ID: "r" + pad(i)}, ns2), false)
 			},
