@@ -20,14 +20,15 @@ const (
 	// A rename is one change, however much it moves. The records that
 	// moved with the namespace (resources, data resources, tree nodes,
 	// grants, directory entries, the data policies whose permissions named
-	// it) record no change of their own: a consumer sees the whole move at
-	// one Seq or not at all, the log does not grow with the namespace's
-	// size, and the changes recorded before the rename keep the code they
-	// were made under. A consumer that keeps records by namespace follows
-	// it by moving what it holds under Namespace to Key, and the
-	// permissions of its data policies with [RenamePermission]; or it
-	// reloads what it keeps from the store, as the Registry's permission
-	// index does.
+	// it, the records naming its roles) record no change of their own: a
+	// consumer sees the whole move at one Seq or not at all, the log does
+	// not grow with the namespace's size, and the changes recorded before
+	// the rename keep the codes they were made under. A consumer that keeps
+	// records follows it as [Store.RenameNamespace] describes: what it
+	// holds under Namespace moves to Key, the permissions of its data
+	// policies are rewritten with [RenamePermission] and the subjects of
+	// its records with [RenameSubject]; or it reloads what it keeps from
+	// the store, as the Registry's permission index does.
 	OpRename = "rename"
 )
 

@@ -62,3 +62,39 @@ func RenameStatements(statements []Statement, code, newCode string) ([]Statement
 	}
 	return out, changed
 }
+
+// RoleID is the subject ID of role code of namespace, "code@namespace": a
+// role belongs to one namespace (as in Authing, where two namespaces may
+// each have a role "admin"), and "@" is outside the code rule, so the ID
+// names exactly one (namespace, code) pair.
+func RoleID(namespace, code string) string { return code + "@" + namespace }
+
+// IsRoleOf reports whether s is a role of namespace ns: of type
+// SubjectRole, with an ID that is [RoleID](ns, code) for some code.
+func IsRoleOf(s Subject, ns string) bool {
+	if s.Type != SubjectRole {
+		return false
+	}
+	code, ok := strings.CutSuffix(s.ID, "@"+ns)
+	return ok && code != "" && !strings.Contains(code, "@")
+}
+
+// RenameSubject returns s as it reads after namespace code is renamed to
+// newCode: a role of code ([IsRoleOf]) becomes the role of the same code in
+// newCode, and reports true; any other subject comes back as it is.
+func RenameSubject(s Subject, code, newCode string) (Subject, bool) {
+	if !IsRoleOf(s, code) {
+		return s, false
+	}
+	return Subject{Type: SubjectRole, ID: RoleID(newCode, strings.TrimSuffix(s.ID, "@"+code))}, true
+}
+
+// RolesOfNamespaceTaken is the ErrConflict error of a rename to newCode
+// while records still name roles of newCode: roles that a deleted namespace
+// of that code left behind (deleting a namespace keeps its roles), which
+// the namespace's own roles would merge with.
+func RolesOfNamespaceTaken(newCode string) *Error {
+	e := Conflict("records still name roles of a namespace "+quote(newCode)+" (left by a deleted namespace of that code); delete them first", newCode)
+	e.Field = "newCode"
+	return e
+}

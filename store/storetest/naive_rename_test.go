@@ -22,6 +22,9 @@ func (n *naive) RenameNamespace(ctx context.Context, code, newCode string, fn fu
 	if _, taken := n.ns[newCode]; taken {
 		return store.Namespace{}, store.NamespaceCodeTaken(newCode)
 	}
+	if n.namesRolesOf(newCode) {
+		return store.Namespace{}, store.RolesOfNamespaceTaken(newCode)
+	}
 	next := cur
 	if err := fn(&next); err != nil {
 		return store.Namespace{}, err
@@ -68,6 +71,55 @@ func (n *naive) RenameNamespace(ctx context.Context, code, newCode string, fn fu
 		pol.refs = refs
 		n.perm.policies[id] = pol
 	}
+	n.renameRoles(code, newCode)
 	n.log.add(ctx, store.OpRename, store.KindNamespace, code, newCode, n.ns[newCode])
 	return n.ns[newCode], nil
+}
+
+// namesRolesOf reports whether any record names a role of ns.
+func (n *naive) namesRolesOf(ns string) bool {
+	for s := range n.dir {
+		if store.IsRoleOf(s, ns) {
+			return true
+		}
+	}
+	for _, m := range n.perm.edges {
+		if store.IsRoleOf(m.Parent, ns) || store.IsRoleOf(m.Member, ns) {
+			return true
+		}
+	}
+	for _, g := range n.perm.grants {
+		if store.IsRoleOf(g.Subject, ns) {
+			return true
+		}
+	}
+	for _, t := range n.perm.targets {
+		if store.IsRoleOf(t.Subject, ns) {
+			return true
+		}
+	}
+	return false
+}
+
+// renameRoles gives every record naming a role of code that role in
+// newCode.
+func (n *naive) renameRoles(code, newCode string) {
+	for s, e := range n.dir {
+		if to, ok := store.RenameSubject(s, code, newCode); ok {
+			delete(n.dir, s)
+			e.Subject = to
+			n.dir[to] = e
+		}
+	}
+	for i := range n.perm.edges {
+		m := &n.perm.edges[i]
+		m.Parent, _ = store.RenameSubject(m.Parent, code, newCode)
+		m.Member, _ = store.RenameSubject(m.Member, code, newCode)
+	}
+	for i := range n.perm.grants {
+		n.perm.grants[i].Subject, _ = store.RenameSubject(n.perm.grants[i].Subject, code, newCode)
+	}
+	for i := range n.perm.targets {
+		n.perm.targets[i].Subject, _ = store.RenameSubject(n.perm.targets[i].Subject, code, newCode)
+	}
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -33,9 +34,19 @@ func renameFixture(t *testing.T, s store.Store) {
 		grant(ns2, admins, "menu", store.Wildcard), grant(ns2, team, store.Wildcard, store.Wildcard),
 		grant("other", alice, "api", "api:read"))
 	putEntries(t, s, directoryEntry(admins, ns2), directoryEntry(editors, "other"), directoryEntry(alice, ""),
-		directoryEntry(bob, ""), directoryEntry(team, ""))
+		directoryEntry(bob, ""), directoryEntry(team, ""), directoryEntry(ops, ns2), directoryEntry(opsOther, "other"))
 	addMembers(t, s, team, alice, bob)
 	addMembers(t, s, admins, team)
+	// The role ops of ns2 holds grants in two namespaces, has a member and
+	// is a member; ghost is a role of ns2 without an entry. The other
+	// subjects only look like roles of ns2.
+	addMembers(t, s, ops, alice)
+	addMembers(t, s, sales, ops, opsOther)
+	addGrants(t, s, grant(ns2, ops, "api", "api:read"), grant("other", ops, "api", "api:write"), grant(def, ghost, store.Wildcard, store.Wildcard))
+	for _, lookalike := range []store.Subject{{Type: store.SubjectRole, ID: "a@b@" + ns2}, {Type: store.SubjectRole, ID: "@" + ns2},
+		{Type: store.SubjectRole, ID: ns2}, {Type: store.SubjectUser, ID: "u@" + ns2}, opsOther} {
+		addGrants(t, s, grant(def, lookalike, store.Wildcard, "read"))
+	}
 
 	both := newPolicy("p-both", "both")
 	both.Statements = []store.Statement{
@@ -52,7 +63,21 @@ func renameFixture(t *testing.T, s store.Store) {
 	createPolicy(t, s, elsewhere,
 		store.PolicyRef{Statement: 0, Permission: 0, Namespace: "other", ResourceCode: "org", Exact: true},
 		store.PolicyRef{Statement: 0, Permission: 1, Namespace: def, ResourceCode: "path", Action: "read", Exact: true})
-	require.NoError(t, s.AttachDataPolicies(t.Context(), []store.PolicyTarget{target("p-both", alice), target("p-other", team)}))
+	require.NoError(t, s.AttachDataPolicies(t.Context(), []store.PolicyTarget{target("p-both", alice), target("p-other", team),
+		target("p-other", ops), target("p-both", ghost)}))
+}
+
+// Roles of ns2 and of other, in the spelling of store.RoleID.
+var (
+	ops      = store.Subject{Type: store.SubjectRole, ID: store.RoleID(ns2, "ops")}
+	ghost    = store.Subject{Type: store.SubjectRole, ID: store.RoleID(ns2, "ghost")}
+	opsOther = store.Subject{Type: store.SubjectRole, ID: store.RoleID("other", "ops")}
+)
+
+// renamedRole is role of ns2 as the rename to renamed leaves it.
+func renamedRole(role store.Subject) store.Subject {
+	s, _ := store.RenameSubject(role, ns2, renamed)
+	return s
 }
 
 // renamedSnapshot is what before becomes once namespace code is renamed
@@ -84,14 +109,51 @@ func renamedSnapshot(before Snapshot, code, newCode string, ns store.Namespace, 
 		}
 		after.Policies[i] = p
 	}
+	// Role subjects of code become roles of newCode in every record, which
+	// may move them in their listing's order.
+	sub := func(s store.Subject) store.Subject {
+		out, _ := store.RenameSubject(s, code, newCode)
+		return out
+	}
+	for ns, gs := range after.Grants {
+		for i := range gs {
+			gs[i].Subject = sub(gs[i].Subject)
+		}
+		slices.SortFunc(gs, func(a, b store.Grant) int {
+			return cmp.Or(store.CompareSubjects(a.Subject, b.Subject), strings.Compare(a.ResourceCode, b.ResourceCode),
+				strings.Compare(a.Action, b.Action), strings.Compare(string(a.Effect), string(b.Effect)))
+		})
+		after.Grants[ns] = gs
+	}
+	after.Memberships = slices.Clone(before.Memberships)
+	for i := range after.Memberships {
+		m := &after.Memberships[i]
+		m.Parent, m.Member = sub(m.Parent), sub(m.Member)
+	}
+	slices.SortFunc(after.Memberships, func(a, b store.Membership) int {
+		return cmp.Or(store.CompareSubjects(a.Parent, b.Parent), store.CompareSubjects(a.Member, b.Member))
+	})
+	after.Targets = slices.Clone(before.Targets)
+	for i := range after.Targets {
+		after.Targets[i].Subject = sub(after.Targets[i].Subject)
+	}
+	slices.SortFunc(after.Targets, func(a, b store.PolicyTarget) int {
+		return cmp.Or(strings.Compare(a.PolicyID, b.PolicyID), store.CompareSubjects(a.Subject, b.Subject))
+	})
 	after.Directory = make([]store.DirectoryEntry, len(before.Directory))
 	for i, e := range before.Directory {
 		e = e.Clone()
+		e.Subject = sub(e.Subject)
 		if e.Namespace == code {
 			e.Namespace = newCode
 		}
 		after.Directory[i] = e
 	}
+	// The snapshot lists users, then roles, then groups, each by ID.
+	rank := map[string]int{store.SubjectUser: 0, store.SubjectRole: 1, store.SubjectGroup: 2}
+	slices.SortStableFunc(after.Directory, func(a, b store.DirectoryEntry) int {
+		return cmp.Or(cmp.Compare(rank[a.Subject.Type], rank[b.Subject.Type]), strings.Compare(a.Subject.ID, b.Subject.ID))
+	})
 	after.LastSeq++
 	return after
 }
@@ -126,6 +188,8 @@ func policyVariant(i int) ([]store.Statement, []store.PolicyRef) {
 			{Statement: 0, Permission: 1, Namespace: store.DefaultNamespace, ResourceCode: "path", Action: action, Exact: true},
 		}
 }
+
+func ptrTo[T any](v T) *T { return &v }
 
 // renameEdit is the fn of the rename tests: a new name and UpdatedAt.
 func renameEdit(ns *store.Namespace) error {
@@ -213,7 +277,23 @@ func (h harness) rename(t *testing.T) {
 		onMenu := allGrants(t, s, store.GrantFilter{Namespace: renamed, ResourceCode: "menu"})
 		require.Equal(t, []store.Grant{grant(renamed, admins, "menu", store.Wildcard)}, onMenu)
 		roles := listAll(t, directoryLister(s, store.DirectoryFilter{Type: store.SubjectRole, Namespace: renamed}))
-		require.Equal(t, []store.Subject{admins}, entrySubjects(roles))
+		require.Equal(t, []store.Subject{admins, renamedRole(ops)}, entrySubjects(roles))
+		_, err = s.GetDirectoryEntry(t.Context(), ops)
+		require.ErrorIs(t, err, store.ErrNotFound, "the role's old subject names nothing")
+		entry, err := s.GetDirectoryEntry(t.Context(), renamedRole(ops))
+		require.NoError(t, err)
+		want := directoryEntry(ops, ns2)
+		want.Subject, want.Namespace = renamedRole(ops), renamed
+		require.Equal(t, want, entry, "the role keeps its name, attributes and times")
+		require.Equal(t, []store.Subject{alice}, listAll(t, memberLister(s, renamedRole(ops))))
+		require.Empty(t, listAll(t, memberLister(s, ops)))
+		require.Equal(t, []store.Subject{team, renamedRole(ops)}, listAll(t, membershipLister(s, alice)))
+		require.Equal(t, []store.Subject{sales}, listAll(t, membershipLister(s, renamedRole(ops))))
+		heldElsewhere := allGrants(t, s, store.GrantFilter{Namespace: "other", Subject: ptrTo(renamedRole(ops))})
+		require.Equal(t, []store.Grant{grant("other", renamedRole(ops), "api", "api:write")}, heldElsewhere)
+		require.Empty(t, allGrants(t, s, store.GrantFilter{Namespace: "other", Subject: ptrTo(ops)}))
+		targets := listAll(t, targetLister(s, "p-other"))
+		require.Equal(t, []store.Subject{team, renamedRole(ops)}, []store.Subject{targets[0].Subject, targets[1].Subject})
 		require.Empty(t, listAll(t, directoryLister(s, store.DirectoryFilter{Type: store.SubjectRole, Namespace: ns2})))
 		if sc, ok := s.(store.GrantScanner); ok {
 			var scanned []store.Grant
@@ -417,6 +497,7 @@ func (h harness) rename(t *testing.T) {
 		for _, typ := range []string{store.SubjectUser, store.SubjectRole, store.SubjectGroup} {
 			for _, e := range listAll(t, directoryLister(s, store.DirectoryFilter{Type: typ})) {
 				require.NotEqual(t, ns2, e.Namespace, "entry %s", e.Subject)
+				require.False(t, store.IsRoleOf(e.Subject, ns2), "entry %s", e.Subject)
 			}
 		}
 		tree, err := s.GetDataResource(t.Context(), renamed, "org")
@@ -433,6 +514,43 @@ func (h harness) rename(t *testing.T) {
 		_, err = s.GetDataTreeNode(t.Context(), ns2, "org", "product")
 		require.ErrorIs(t, err, store.ErrNotFound)
 		require.NoError(t, s.DeleteNamespace(t.Context(), ns2), "no grant or policy ref was left under the old code")
+	})
+
+	h.run(t, "roles left by a deleted namespace of the new code block the rename", func(t *testing.T, s store.Store) {
+		renameFixture(t, s)
+		stale := store.Subject{Type: store.SubjectRole, ID: store.RoleID(renamed, "ops")}
+		createNamespaces(t, s, renamed)
+		putEntries(t, s, directoryEntry(stale, renamed))
+		require.NoError(t, s.DeleteNamespace(t.Context(), renamed), "deleting a namespace keeps its roles")
+		before := TakeSnapshot(t, s)
+		_, err := s.RenameNamespace(t.Context(), ns2, renamed, renameEdit)
+		se := requireDetail(t, err, store.ErrConflict)
+		require.Equal(t, "newCode", se.Field)
+		require.Equal(t, []string{renamed}, se.Codes)
+		requireUnchanged(t, s, before)
+
+		// A record naming such a role blocks it too, entry or not.
+		require.NoError(t, s.DeleteDirectoryEntries(t.Context(), []store.Subject{stale}))
+		staleGrant, staleTarget := grant("other", stale, "api", "api:read"), target("p-other", stale)
+		for _, c := range []struct{ add, remove func() error }{
+			{func() error { return s.AddGrants(t.Context(), []store.Grant{staleGrant}) },
+				func() error { return s.RevokeGrants(t.Context(), []store.Grant{staleGrant}) }},
+			{func() error { return s.AddMembers(t.Context(), stale, []store.Subject{bob}, store.MembershipOptions{}) },
+				func() error { return s.RemoveMembers(t.Context(), stale, []store.Subject{bob}) }},
+			{func() error { return s.AddMembers(t.Context(), team, []store.Subject{stale}, store.MembershipOptions{}) },
+				func() error { return s.RemoveMembers(t.Context(), team, []store.Subject{stale}) }},
+			{func() error { return s.AttachDataPolicies(t.Context(), []store.PolicyTarget{staleTarget}) },
+				func() error { return s.DetachDataPolicies(t.Context(), []store.PolicyTarget{staleTarget}) }},
+		} {
+			require.NoError(t, c.add())
+			before := TakeSnapshot(t, s)
+			_, err = s.RenameNamespace(t.Context(), ns2, renamed, renameEdit)
+			requireDetail(t, err, store.ErrConflict)
+			requireUnchanged(t, s, before)
+			require.NoError(t, c.remove())
+		}
+		_, err = s.RenameNamespace(t.Context(), ns2, renamed, renameEdit)
+		require.NoError(t, err)
 	})
 
 	h.run(t, "records one change with both codes", func(t *testing.T, s store.Store) {
