@@ -53,7 +53,9 @@ func TestChangesShowARename(t *testing.T) {
 		var out syncBuffer
 		fctx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
-		go func() { done <- runChanges(fctx, []string{"--db", db, "--namespace", ns, "--follow", "-o", "json"}, envOf(nil), &out, &stderr) }()
+		go func() {
+			done <- runChanges(fctx, []string{"--db", db, "--namespace", ns, "--follow", "-o", "json"}, envOf(nil), &out, &stderr)
+		}()
 		require.Eventually(t, func() bool { return strings.Contains(out.String(), `"op":"rename"`) }, 10*time.Second, 10*time.Millisecond)
 		cancel()
 		require.NoError(t, <-done)

@@ -537,7 +537,9 @@ func (h harness) rename(t *testing.T) {
 				func() error { return s.RevokeGrants(t.Context(), []store.Grant{staleGrant}) }},
 			{func() error { return s.AddMembers(t.Context(), stale, []store.Subject{bob}, store.MembershipOptions{}) },
 				func() error { return s.RemoveMembers(t.Context(), stale, []store.Subject{bob}) }},
-			{func() error { return s.AddMembers(t.Context(), team, []store.Subject{stale}, store.MembershipOptions{}) },
+			{func() error {
+				return s.AddMembers(t.Context(), team, []store.Subject{stale}, store.MembershipOptions{})
+			},
 				func() error { return s.RemoveMembers(t.Context(), team, []store.Subject{stale}) }},
 			{func() error { return s.AttachDataPolicies(t.Context(), []store.PolicyTarget{staleTarget}) },
 				func() error { return s.DetachDataPolicies(t.Context(), []store.PolicyTarget{staleTarget}) }},
