@@ -72,6 +72,13 @@ var PlannedQueries = map[string]string{
 	"rename statements":     sqlRenameStatements,
 }
 
+func init() {
+	for c, col := range subjectColumns {
+		PlannedQueries["names a role in "+col.table+"."+col.id] = sqlNamesRoleIn(c)
+		PlannedQueries["rename roles in "+col.table+"."+col.id] = sqlRenameRoleIn(c)
+	}
+}
+
 // keysets are the keyset listings of the permission tables, by name.
 var keysets = map[string]*keyset{
 	"grants by namespace":        &grantsByNamespace,

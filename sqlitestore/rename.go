@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 
 	"github.com/resreg/resreg/store"
 )
@@ -30,14 +31,46 @@ const (
 	sqlRenameStatements = `UPDATE resreg_data_policies SET statements = ? WHERE id = ?`
 )
 
+// The columns that hold a subject, each with an index that starts with its
+// type, so a role subject is found by a search on the type. A role of a
+// namespace is ROLE "code@namespace" (store.IsRoleOf): with ?1 the
+// namespace's "@code", the ID ends in ?1 after a code without "@".
+var subjectColumns = []struct{ table, typ, id string }{
+	{"resreg_directory", "subject_type", "subject_id"},
+	{"resreg_memberships", "parent_type", "parent_id"},
+	{"resreg_memberships INDEXED BY resreg_memberships_member", "member_type", "member_id"},
+	{"resreg_grants INDEXED BY resreg_grants_subject", "subject_type", "subject_id"},
+	{"resreg_policy_targets INDEXED BY resreg_policy_targets_subject", "subject_type", "subject_id"},
+}
+
+func roleOf(typ, id string) string {
+	return typ + ` = ?2 AND length(` + id + `) > length(?1) AND substr(` + id + `, -length(?1)) = ?1 AND instr(substr(` + id + `, 1, length(` + id + `) - length(?1)), '@') = 0`
+}
+
+// sqlNamesRoleIn asks, for one subject column, whether a row names a role
+// of the namespace whose "@code" is ?1 (?2 is store.SubjectRole);
+// sqlRenameRoleIn gives those rows the role of the same code in the
+// namespace whose "@code" is ?3.
+func sqlNamesRoleIn(c int) string {
+	col := subjectColumns[c]
+	return `SELECT 1 FROM ` + col.table + ` WHERE ` + roleOf(col.typ, col.id) + ` LIMIT 1`
+}
+
+func sqlRenameRoleIn(c int) string {
+	col := subjectColumns[c]
+	table, _, _ := strings.Cut(col.table, " ")
+	indexed := strings.TrimPrefix(col.table, table)
+	return `UPDATE ` + table + indexed + ` SET ` + col.id + ` = substr(` + col.id + `, 1, length(` + col.id + `) - length(?1)) || ?3 WHERE ` + roleOf(col.typ, col.id)
+}
+
 // renameTables are the tables whose rows move with their namespace by one
 // UPDATE each.
 var renameTables = []string{sqlRenameResources, sqlRenameData, sqlRenameTreeNodes, sqlRenameGrants}
 
 // RenameNamespace moves namespace code to newCode in one BEGIN IMMEDIATE
-// write: the namespace row, then every row keyed by it, then the policies
-// whose refs name it (their statements first, found through the refs, then
-// the refs), then its one change.
+// write: the namespace row, then every row keyed by it, the rows naming
+// its roles, the policies whose refs name it (their statements first,
+// found through the refs, then the refs), then its one change.
 func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn func(*store.Namespace) error) (store.Namespace, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Namespace{}, err
@@ -58,6 +91,11 @@ func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn fu
 			return err
 		} else if taken {
 			return store.NamespaceCodeTaken(newCode)
+		}
+		if taken, err := s.namesRolesOf(w, newCode); err != nil {
+			return err
+		} else if taken {
+			return store.RolesOfNamespaceTaken(newCode)
 		}
 		ns := old
 		if err := fn(&ns); err != nil {
@@ -84,6 +122,14 @@ func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn fu
 				return err
 			}
 		}
+		for c := range subjectColumns {
+			if c == 0 && s.noDirectory {
+				continue
+			}
+			if _, err := w.exec(sqlRenameRoleIn(c), "@"+code, store.SubjectRole, "@"+newCode); err != nil {
+				return err
+			}
+		}
 		if err := w.renamePolicies(code, newCode); err != nil {
 			return err
 		}
@@ -97,6 +143,19 @@ func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn fu
 		return store.Namespace{}, err
 	}
 	return out, nil
+}
+
+// namesRolesOf reports whether any row names a role of namespace ns.
+func (s *Store) namesRolesOf(w *wtx, ns string) (bool, error) {
+	for c := range subjectColumns {
+		if c == 0 && s.noDirectory {
+			continue
+		}
+		if found, err := w.exists(sqlNamesRoleIn(c), "@"+ns, store.SubjectRole); err != nil || found {
+			return found, err
+		}
+	}
+	return false, nil
 }
 
 // renameDirectory moves the directory entries of namespace code, one
