@@ -73,6 +73,30 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"rename policy refs", s.q.rename.refs, []any{"a", "b"}, "resreg_policy_refs_target"},
 		{"lock renamed policies", s.q.rename.lockStatements, []any{[]string{"p"}}, "resreg_data_policies_pkey"},
 	}
+	cases = append(cases, []struct {
+		name  string
+		query string
+		args  []any
+		index string
+	}{
+		{"role namespaces of a rename", s.q.rename.roleNamespaces, []any{"@a", "ROLE"}, "resreg_grants_subject"},
+		{"role policies of a rename", s.q.rename.rolePolicies, []any{"@a", "ROLE"}, "resreg_policy_targets_subject"},
+		{"role entries of a rename", s.q.rename.lockRoles, []any{"@a", "ROLE"}, "resreg_directory_pkey"},
+	}...)
+	for i := range s.q.rename.namesRole {
+		name := subjectColumns[i].table + "." + subjectColumns[i].id
+		cases = append(cases, struct {
+			name  string
+			query string
+			args  []any
+			index string
+		}{"names a role in " + name, s.q.rename.namesRole[i], []any{"@a", "ROLE"}, ""}, struct {
+			name  string
+			query string
+			args  []any
+			index string
+		}{"renames roles in " + name, s.q.rename.renameRole[i], []any{"@a", "ROLE", "@b"}, ""})
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			tx, err := s.pool.Begin(ctx)

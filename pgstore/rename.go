@@ -38,20 +38,53 @@ const (
 	sqlRenameStatements     = `UPDATE {s}resreg_data_policies SET statements = $2 WHERE id = $1`
 )
 
+// The columns that hold a subject, each first in an index (the tables' keys
+// and the subject indexes of migration 3), so a role subject is found by a
+// search on its type. A role of a namespace is ROLE "code@namespace"
+// (store.IsRoleOf): with $1 the namespace's "@code" and $2
+// store.SubjectRole, the ID ends in $1 after a code without "@".
+var subjectColumns = []struct{ table, typ, id string }{
+	{"resreg_directory", "subject_type", "subject_id"},
+	{"resreg_memberships", "parent_type", "parent_id"},
+	{"resreg_memberships", "member_type", "member_id"},
+	{"resreg_grants", "subject_type", "subject_id"},
+	{"resreg_policy_targets", "subject_type", "subject_id"},
+}
+
+func roleOf(typ, id string) string {
+	return typ + ` = $2 AND length(` + id + `) > length($1::text) AND right(` + id + `, length($1::text)) = $1 AND strpos(left(` + id + `, length(` + id + `) - length($1::text)), '@') = 0`
+}
+
 type renameQueries struct {
 	namespace, directory, refs, lockStatements, statements string
+	roleNamespaces, rolePolicies, lockRoles                string
 	// tables move with their namespace by one UPDATE each, in this order:
 	// a data resource's row before its tree nodes, a resource's row
 	// before the grants on it (see RenameNamespace).
 	tables []string
+	// namesRole asks, for each subject column, whether a row names a
+	// role of the namespace whose "@code" is $1; renameRole gives those
+	// rows the role of the same code in the namespace whose "@code" is $3.
+	namesRole, renameRole []string
 }
 
 func newRenameQueries(q func(string) string) renameQueries {
-	return renameQueries{
+	r := renameQueries{
 		namespace: q(sqlRenameNamespace), directory: q(sqlRenameDirectory), refs: q(sqlRenameRefs),
 		lockStatements: q(sqlLockPolicyStatements), statements: q(sqlRenameStatements),
-		tables: []string{q(sqlRenameResources), q(sqlRenameData), q(sqlRenameTreeNodes), q(sqlRenameGrants)},
+		// The namespaces and the policies whose advisory locks (see
+		// lockKeys) a rename takes before giving the roles' grants and
+		// targets their new subjects, and the role entries it locks.
+		roleNamespaces: q(`SELECT DISTINCT namespace FROM {s}resreg_grants WHERE ` + roleOf("subject_type", "subject_id")),
+		rolePolicies:   q(`SELECT DISTINCT policy_id FROM {s}resreg_policy_targets WHERE ` + roleOf("subject_type", "subject_id")),
+		lockRoles:      q(`SELECT 1 FROM {s}resreg_directory WHERE ` + roleOf("subject_type", "subject_id") + ` ORDER BY subject_id FOR UPDATE`),
+		tables:         []string{q(sqlRenameResources), q(sqlRenameData), q(sqlRenameTreeNodes), q(sqlRenameGrants)},
 	}
+	for _, c := range subjectColumns {
+		r.namesRole = append(r.namesRole, q(`SELECT EXISTS (SELECT 1 FROM {s}`+c.table+` WHERE `+roleOf(c.typ, c.id)+`)`))
+		r.renameRole = append(r.renameRole, q(`UPDATE {s}`+c.table+` SET `+c.id+` = left(`+c.id+`, length(`+c.id+`) - length($1::text)) || $3 WHERE `+roleOf(c.typ, c.id)))
+	}
+	return r
 }
 
 // RenameNamespace moves namespace code to newCode in one transaction.
@@ -64,6 +97,9 @@ func newRenameQueries(q func(string) string) renameQueries {
 // adding to the namespace or naming it in a ref waits for. With the row
 // held, the policies naming code are read again: one whose ref was
 // committed in between is locked too.
+//
+// The records naming the namespace's roles are renamed last, under the
+// locks their own writers take (see renameRoles).
 //
 // Writes that lock a record's row but not the namespace's (updates and
 // deletions of resources and data resources) are serialized by the rows
@@ -105,6 +141,11 @@ func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn fu
 		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
+		if taken, err := s.namesRolesOf(ctx, tx, newCode); err != nil {
+			return err
+		} else if taken {
+			return store.RolesOfNamespaceTaken(newCode)
+		}
 		if naming, err = s.namingPolicies(ctx, tx, code); err != nil {
 			return err
 		}
@@ -134,6 +175,9 @@ func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn fu
 		}
 		ns.UpdatedAt = normTime(ns.UpdatedAt)
 		if err := s.renameRows(ctx, tx, code, ns, naming, policies); err != nil {
+			return err
+		}
+		if err := s.renameRoles(ctx, tx, code, newCode); err != nil {
 			return err
 		}
 		out = ns
@@ -183,6 +227,73 @@ func (s *Store) renameRows(ctx context.Context, tx *wtx, code string, ns store.N
 		}
 	}
 	return br.Close()
+}
+
+// namesRolesOf reports whether any row names a role of namespace ns.
+func (s *Store) namesRolesOf(ctx context.Context, tx *wtx, ns string) (bool, error) {
+	b := &pgx.Batch{}
+	for _, q := range s.q.rename.namesRole {
+		b.Queue(q, "@"+ns, store.SubjectRole)
+	}
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	found := false
+	for range s.q.rename.namesRole {
+		var named bool
+		if err := br.QueryRow().Scan(&named); err != nil {
+			return false, err
+		}
+		found = found || named
+	}
+	return found, br.Close()
+}
+
+// renameRoles gives every row naming a role of code the role of the same
+// code in newCode. The records naming a role are not keyed by the
+// namespace, so the namespace's row does not hold off their writers; the
+// rename takes what those writers take instead, in their order: the role
+// entries' rows, the membership graph's counter row, the advisory locks of
+// the namespaces and policies holding the roles' grants and targets (see
+// lockKeys), and then, as DeleteDirectoryEntries does before its cascades,
+// the change log's counter row. A write that committed before that is seen
+// by the updates; one that commits later is numbered after the rename, and
+// what it wrote stays as written (as a write naming a role of a deleted
+// namespace does).
+func (s *Store) renameRoles(ctx context.Context, tx *wtx, code, newCode string) error {
+	from, to := "@"+code, "@"+newCode
+	b := &pgx.Batch{}
+	b.Queue(s.q.rename.lockRoles, from, store.SubjectRole)
+	b.Queue(s.q.rename.roleNamespaces, from, store.SubjectRole)
+	b.Queue(s.q.rename.rolePolicies, from, store.SubjectRole)
+	br := tx.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return err
+	}
+	var namespaces, policies []string
+	for _, dst := range []*[]string{&namespaces, &policies} {
+		rows, err := br.Query()
+		if err != nil {
+			br.Close()
+			return err
+		}
+		if *dst, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	if err := br.Close(); err != nil {
+		return err
+	}
+	b = &pgx.Batch{}
+	b.Queue(s.q.changes.lockMembers)
+	b.Queue(s.q.perm.lockKeys, "resreg grants "+s.cfg.schema, namespaces)
+	b.Queue(s.q.perm.lockKeys, "resreg targets "+s.cfg.schema, policies)
+	b.Queue(s.q.dir.lockCounter)
+	for _, q := range s.q.rename.renameRole {
+		b.Queue(q, from, store.SubjectRole, to)
+	}
+	return tx.SendBatch(ctx, b).Close()
 }
 
 // namingPolicies lists, sorted, the policies whose refs name namespace ns.
