@@ -158,3 +158,69 @@ func TestUpdateNamespaceRenameErrors(t *testing.T) {
 		}
 	})
 }
+
+// A role of the renamed namespace is the same role under the new code: found
+// by (new code, code), still assigned, still holding its grants and policy
+// targets, in the namespace itself and elsewhere.
+func TestRenameMovesRoles(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s store.Store) {
+		ctx := context.Background()
+		reg := resreg.New(s)
+		for _, code := range []string{"app", "other"} {
+			_, err := reg.CreateNamespace(ctx, resreg.Namespace{Code: code})
+			require.NoError(t, err)
+			_, err = reg.CreateResource(ctx, resreg.CreateResourceInput{Namespace: code, Type: resreg.TypeAPI, Code: "books", Actions: []resreg.Action{{Name: "read", Description: "read"}}})
+			require.NoError(t, err)
+		}
+		_, err := reg.CreateDataResource(ctx, resreg.CreateDataResourceInput{NamespaceCode: "app", ResourceCode: "path", ResourceName: "Path",
+			Type: resreg.DataString, Struct: resreg.StringStruct("/v1"), Actions: []string{"get"}})
+		require.NoError(t, err)
+		role, err := reg.CreateRole(ctx, resreg.RoleInput{Namespace: "app", Code: "ops", Name: "Operators"})
+		require.NoError(t, err)
+		user, err := reg.CreateUser(ctx, resreg.UserInput{Name: "Alice"})
+		require.NoError(t, err)
+		me := resreg.Principal{UserID: user.Subject.ID}
+		require.NoError(t, reg.AssignRole(ctx, "app", "ops", user.Subject))
+		ops := resreg.RoleSubject("app", "ops")
+		for _, ns := range []string{"app", "other"} {
+			require.NoError(t, reg.AuthorizeResources(ctx, resreg.AuthorizeResourcesInput{Namespace: ns, List: []resreg.AuthorizeItem{{
+				TargetType: ops.Type, TargetIdentifiers: []string{ops.ID}, Resources: []resreg.ResourceActions{{Code: "books", Actions: []string{"read"}}}}}}))
+		}
+		p, err := reg.CreateDataPolicy(ctx, resreg.DataPolicyInput{PolicyName: "paths", StatementList: []resreg.Statement{{Effect: resreg.Allow, Permissions: []string{"app/path/get"}}}})
+		require.NoError(t, err)
+		require.NoError(t, reg.AuthorizeDataPolicies(ctx, resreg.AuthorizeDataPoliciesInput{PolicyIDs: []string{p.PolicyID}, TargetList: []resreg.Target{{ID: ops.ID, Type: ops.Type}}}))
+
+		_, err = reg.UpdateNamespace(ctx, "app", resreg.NamespaceUpdate{NewCode: ptr("shop")})
+		require.NoError(t, err)
+
+		moved, err := reg.GetRole(ctx, "shop", "ops")
+		require.NoError(t, err)
+		want := role
+		want.Subject, want.Namespace = resreg.RoleSubject("shop", "ops"), "shop"
+		require.Equal(t, want, moved)
+		_, err = reg.GetRole(ctx, "app", "ops")
+		require.ErrorIs(t, err, resreg.ErrNotFound)
+		for _, ns := range []string{"shop", "other"} {
+			ok, err := reg.IsActionAllowed(ctx, resreg.IsActionAllowedInput{Principal: me, Namespace: ns, Resource: "books", Action: "read"})
+			require.NoError(t, err)
+			require.True(t, ok, "the user reads books in %s through the moved role", ns)
+		}
+		res, err := reg.CheckPermission(ctx, resreg.CheckPermissionInput{Principal: me, NamespaceCode: "shop", Action: "get", Resources: []string{"path"}})
+		require.NoError(t, err)
+		require.True(t, res.CheckResultList[0].Enabled, "the policy's target moved with the role and its statement with the namespace")
+		got, err := reg.GetDataPolicy(ctx, p.PolicyID)
+		require.NoError(t, err)
+		require.Equal(t, []resreg.Statement{{Effect: resreg.Allow, Permissions: []string{"shop/path/get"}}}, got.StatementList)
+
+		// The role is managed under the new code, and the old code is free
+		// for a new role.
+		require.NoError(t, reg.RevokeRole(ctx, "shop", "ops", user.Subject))
+		ok, err := reg.IsActionAllowed(ctx, resreg.IsActionAllowedInput{Principal: me, Namespace: "other", Resource: "books", Action: "read"})
+		require.NoError(t, err)
+		require.False(t, ok)
+		_, err = reg.CreateNamespace(ctx, resreg.Namespace{Code: "app"})
+		require.NoError(t, err)
+		_, err = reg.CreateRole(ctx, resreg.RoleInput{Namespace: "app", Code: "ops"})
+		require.NoError(t, err)
+	})
+}
