@@ -33,8 +33,9 @@
 // [Registry.UpdateNamespace] with a NewCode renames a namespace (Authing's
 // update-namespace with newCode) and moves, in one write, everything kept
 // under it: resources, data resources with their trees, grants, the roles
-// that belong to it, and the permissions of every data policy that name it
-// ("app/menu/read" becomes "shop/menu/read"). IDs, times and every other
+// that belong to it (ROLE "ops@app" becomes "ops@shop" in every membership,
+// grant and policy target that names it), and the permissions of every data
+// policy that name it ("app/menu/read" becomes "shop/menu/read"). IDs, times and every other
 // field of the moved records stay as they were; memberships, policy
 // targets and other namespaces are untouched. Permission checks answer
 // under the new code as they did under the old one, which then names

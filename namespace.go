@@ -59,15 +59,18 @@ func (r *Registry) ListNamespaces(ctx context.Context, opts ListOptions) (Page[N
 // with a NewCode other than code, renames it.
 //
 // A rename moves, in one write, everything kept under the namespace: its
-// resources, data resources and grants, the roles that belong to it, and,
-// in every data policy, the permissions that name it ("code/..." becomes
-// "newCode/..."). IDs, CreatedAt and every other field of the moved records
-// stay as they are, and permission checks answer under the new code as
-// they did under the old one, which then names nothing. NewCode follows the
-// code rule (ErrInvalid with Field "newCode"); renaming DefaultNamespace, or
-// another namespace to it, is ErrInvalid; a NewCode already taken is
-// ErrConflict; a missing namespace is ErrNamespaceNotFound. The change log
-// records the rename as one change of op OpRename (see [store.OpRename]).
+// resources, data resources and grants, the roles that belong to it (their
+// subjects, [RoleID], follow in every membership, grant and policy
+// target), and, in every data policy, the permissions that name it
+// ("code/..." becomes "newCode/..."). IDs, CreatedAt and every other field
+// of the moved records stay as they are, and permission checks answer
+// under the new code as they did under the old one, which then names
+// nothing. NewCode follows the code rule (ErrInvalid with Field
+// "newCode"); renaming DefaultNamespace, or another namespace to it, is
+// ErrInvalid; a NewCode already taken, or one whose roles a deleted
+// namespace of that code left behind, is ErrConflict; a missing namespace
+// is ErrNamespaceNotFound. The change log records the rename as one change
+// of op OpRename (see [store.OpRename]).
 func (r *Registry) UpdateNamespace(ctx context.Context, code string, upd NamespaceUpdate) (Namespace, error) {
 	name, desc := deref(upd.Name), deref(upd.Description)
 	if err := checkNamespaceText(name, desc); err != nil {
