@@ -89,8 +89,8 @@ func newRenameQueries(q func(string) string) renameQueries {
 
 // RenameNamespace moves namespace code to newCode in one transaction.
 //
-// Locks, in the order the other writes take them so that none waits in a
-// cycle: the policies that name code (as UpdateDataPolicy locks its policy
+// Locks, in the order the other writes take them: the policies that name
+// code (as UpdateDataPolicy locks its policy
 // before the namespaces its refs name), the "grants" advisory lock of code
 // (as grant writes and directory deletions take it before anything else of
 // the namespace), then the namespace row FOR UPDATE, which every write
@@ -99,7 +99,12 @@ func newRenameQueries(q func(string) string) renameQueries {
 // committed in between is locked too.
 //
 // The records naming the namespace's roles are renamed last, under the
-// locks their own writers take (see renameRoles).
+// locks their own writers take (see renameRoles). Taking those after the
+// namespace's row leaves a few cycles possible, each between the rename
+// and a write racing it on the same role (a directory deletion of the
+// role, a grant batch spanning the namespace and another): PostgreSQL
+// breaks such a deadlock by aborting one transaction, and write runs it
+// again.
 //
 // Writes that lock a record's row but not the namespace's (updates and
 // deletions of resources and data resources) are serialized by the rows
