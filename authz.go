@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,11 @@ import (
 // replaying the change log from that Seq on converges to the store's state:
 // every change carries the whole record after it (before it, for a delete),
 // and applying a change twice changes nothing.
+//
+// Renames. A namespace's rename is one change (store.OpRename) that stands
+// for every record it moved and every policy permission it rewrote; on
+// reaching it the feeder reloads the index, the namespace loaded under its
+// new code if it was loaded under the old one.
 //
 // Freshness. applied is the Seq of the last change the index reflects. In
 // consistent mode (the default) a check probes LastSeq and, when it moved,
@@ -197,14 +203,45 @@ func (a *authz) catchUp(ctx context.Context) error {
 		if len(page) == 0 {
 			return nil
 		}
-		if err := a.apply(page); err != nil {
-			return err
+		// A rename moves records the log does not list one by one (see
+		// store.OpRename): the changes before it are applied, then the
+		// index is reloaded, which brings applied past the rename, and the
+		// log is read on from there.
+		n := slices.IndexFunc(page, isRename)
+		if n < 0 {
+			n = len(page)
 		}
-		a.applied.Store(page[len(page)-1].Seq)
+		if n > 0 {
+			if err := a.apply(page[:n]); err != nil {
+				return err
+			}
+			a.applied.Store(page[n-1].Seq)
+		}
+		if n < len(page) {
+			if err := a.reloadRenamed(ctx, page[n].Namespace, page[n].Key); err != nil {
+				return err
+			}
+			continue
+		}
 		if len(page) < store.MaxChangesLimit {
 			return nil
 		}
 	}
+}
+
+func isRename(c store.Change) bool { return c.Kind == store.KindNamespace && c.Op == store.OpRename }
+
+// reloadRenamed reloads the index after namespace code was renamed to
+// newCode: the data policies' permissions were rewritten and the
+// namespace's records moved, and the simplest state that is surely right
+// is a fresh load (renames are rare). A namespace loaded under code is
+// loaded again under newCode. The caller holds mu.
+func (a *authz) reloadRenamed(ctx context.Context, code, newCode string) error {
+	if a.loaded[code] {
+		delete(a.loaded, code)
+		a.loaded[newCode] = true
+	}
+	return a.reload(ctx)
 }
 
 // reload replaces the index with a fresh one holding the registry-wide

@@ -150,6 +150,13 @@ func (s indexedStore) UpdateNamespace(ctx context.Context, code string, fn func(
 	return s.Store.UpdateNamespace(ctx, code, fn)
 }
 
+// RenameNamespace moves records and rewrites policies; the index follows
+// it through its change (see authz.catchUp).
+func (s indexedStore) RenameNamespace(ctx context.Context, code, newCode string, fn func(*store.Namespace) error) (store.Namespace, error) {
+	defer s.written()
+	return s.Store.RenameNamespace(ctx, code, newCode, fn)
+}
+
 func (s indexedStore) DeleteNamespace(ctx context.Context, code string) error {
 	defer s.written()
 	return s.Store.DeleteNamespace(ctx, code)

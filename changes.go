@@ -18,6 +18,7 @@ const (
 	OpCreate = store.OpCreate
 	OpUpdate = store.OpUpdate
 	OpDelete = store.OpDelete
+	OpRename = store.OpRename
 
 	KindNamespace      = store.KindNamespace
 	KindResource       = store.KindResource
@@ -58,7 +59,8 @@ type ChangesOptions struct {
 	// Limit is the most matching changes to return, 0..MaxChangesLimit; 0
 	// means DefaultChangesLimit.
 	Limit int `json:"limit,omitempty"`
-	// Namespace keeps only the changes of one namespace. Unlike in list
+	// Namespace keeps only the changes of one namespace (a rename is a
+	// change of both its codes; see [Change.InNamespace]). Unlike in list
 	// filters, empty means every namespace, not the default one.
 	Namespace string `json:"namespace,omitempty"`
 	// Kinds keeps only changes of these kinds (Kind constants, at most one
@@ -90,7 +92,7 @@ func (r *Registry) Changes(ctx context.Context, opts ChangesOptions) ([]Change, 
 			return nil, err
 		}
 		for _, c := range page {
-			if (opts.Namespace == "" || c.Namespace == opts.Namespace) &&
+			if (opts.Namespace == "" || c.InNamespace(opts.Namespace)) &&
 				(len(opts.Kinds) == 0 || slices.Contains(opts.Kinds, c.Kind)) {
 				out = append(out, c)
 				if len(out) == limit {
@@ -274,6 +276,11 @@ func (s retainingStore) CreateNamespace(ctx context.Context, ns store.Namespace)
 func (s retainingStore) UpdateNamespace(ctx context.Context, code string, fn func(*store.Namespace) error) (store.Namespace, error) {
 	defer s.r.retain(ctx)
 	return s.Store.UpdateNamespace(ctx, code, fn)
+}
+
+func (s retainingStore) RenameNamespace(ctx context.Context, code, newCode string, fn func(*store.Namespace) error) (store.Namespace, error) {
+	defer s.r.retain(ctx)
+	return s.Store.RenameNamespace(ctx, code, newCode, fn)
 }
 
 func (s retainingStore) DeleteNamespace(ctx context.Context, code string) error {

@@ -30,6 +30,8 @@ import (
 // subjects the caller names. The namespace of a role is checked when the
 // role is created; deleting a namespace does not look at its roles, which
 // stay (and keep working for checks in other namespaces) until deleted.
+// Renaming a namespace renames its roles: ROLE "code@old" becomes ROLE
+// "code@new" in every record that names it.
 
 // DirectoryEntry is a user, role or group of the directory.
 type DirectoryEntry = store.DirectoryEntry
@@ -39,7 +41,7 @@ const MaxAttributesBytes = 16 << 10
 
 // RoleID returns the subject ID of the role code of namespace (empty means
 // DefaultNamespace): "code@namespace".
-func RoleID(namespace, code string) string { return code + "@" + namespaceOrDefault(namespace) }
+func RoleID(namespace, code string) string { return store.RoleID(namespaceOrDefault(namespace), code) }
 
 // RoleSubject returns the subject of the role code of namespace.
 func RoleSubject(namespace, code string) Subject { return Role(RoleID(namespace, code)) }

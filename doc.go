@@ -30,6 +30,18 @@
 // except in [CreateDataResourceInput], where namespaceCode is required as
 // Authing's table says.
 //
+// [Registry.UpdateNamespace] with a NewCode renames a namespace (Authing's
+// update-namespace with newCode) and moves, in one write, everything kept
+// under it: resources, data resources with their trees, grants, the roles
+// that belong to it (ROLE "ops@app" becomes "ops@shop" in every membership,
+// grant and policy target that names it), and the permissions of every data
+// policy that name it ("app/menu/read" becomes "shop/menu/read"). IDs, times and every other
+// field of the moved records stay as they were; memberships, policy
+// targets and other namespaces are untouched. Permission checks answer
+// under the new code as they did under the old one, which then names
+// nothing (and can be created again, empty). The default namespace is never
+// renamed, nor is another renamed to it.
+//
 // # Choices where the documents disagree or are silent
 //
 //   - Authing's createResource response returns actions as a string holding
@@ -246,8 +258,8 @@
 //     before it (read-your-writes): a write marks the index for catching up,
 //     and permission writes are also applied to it directly.
 //
-// A log pruned past what the index applied ([ErrChangesPruned]) makes the
-// index reload from the records. Checks and writes may run from any number
+// A log pruned past what the index applied ([ErrChangesPruned]), or a
+// namespace's rename, makes the index reload from the records. Checks and writes may run from any number
 // of goroutines.
 //
 // # Listing
@@ -263,7 +275,9 @@
 //
 // Every store records each committed write in a change log, in the same
 // transaction: one [Change] per record created, updated or deleted, tagged
-// with the actor of [WithActor]. [Registry.Changes] reads it page by page,
+// with the actor of [WithActor]. A namespace's rename is a single change of
+// op [OpRename] (Namespace the old code, Key the new one) that stands for
+// every record it moved; see [store.OpRename] for how a consumer follows it. [Registry.Changes] reads it page by page,
 // [Registry.Watch] follows it, and [Registry.PruneChanges] and
 // [WithChangeRetention] bound it. Seq is strictly increasing in commit
 // order in every process, so a consumer that resumes from the last Seq it

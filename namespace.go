@@ -18,6 +18,9 @@ type Namespace = store.Namespace
 type NamespaceUpdate struct {
 	Name        *string `json:"name,omitempty"`
 	Description *string `json:"description,omitempty"`
+	// NewCode, when set to a code other than the namespace's, renames the
+	// namespace and moves everything in it (see [Registry.UpdateNamespace]).
+	NewCode *string `json:"newCode,omitempty"`
 }
 
 // CreateNamespace adds a namespace. Code follows the code rule; Name and
@@ -52,17 +55,41 @@ func (r *Registry) ListNamespaces(ctx context.Context, opts ListOptions) (Page[N
 	return r.store.ListNamespaces(ctx, opts)
 }
 
-// UpdateNamespace changes the name or description of namespace code.
+// UpdateNamespace changes the name or description of namespace code and,
+// with a NewCode other than code, renames it.
+//
+// A rename moves, in one write, everything kept under the namespace: its
+// resources, data resources and grants, the roles that belong to it (their
+// subjects, [RoleID], follow in every membership, grant and policy
+// target), and, in every data policy, the permissions that name it
+// ("code/..." becomes "newCode/..."). IDs, CreatedAt and every other field
+// of the moved records stay as they are, and permission checks answer
+// under the new code as they did under the old one, which then names
+// nothing. NewCode follows the code rule (ErrInvalid with Field
+// "newCode"); renaming DefaultNamespace, or another namespace to it, is
+// ErrInvalid; a NewCode already taken, or one whose roles a deleted
+// namespace of that code left behind, is ErrConflict; a missing namespace
+// is ErrNamespaceNotFound. The change log records the rename as one change
+// of op OpRename (see [store.OpRename]).
 func (r *Registry) UpdateNamespace(ctx context.Context, code string, upd NamespaceUpdate) (Namespace, error) {
 	name, desc := deref(upd.Name), deref(upd.Description)
 	if err := checkNamespaceText(name, desc); err != nil {
 		return Namespace{}, err
 	}
+	rename := upd.NewCode != nil && *upd.NewCode != code
+	if rename {
+		if err := checkCode("newCode", *upd.NewCode); err != nil {
+			return Namespace{}, err
+		}
+		if err := store.CheckRename(code, *upd.NewCode); err != nil {
+			return Namespace{}, err
+		}
+	}
 	now, err := r.now("updatedAt")
 	if err != nil {
 		return Namespace{}, err
 	}
-	return r.store.UpdateNamespace(ctx, code, func(ns *Namespace) error {
+	edit := func(ns *Namespace) error {
 		if upd.Name != nil {
 			ns.Name = name
 		}
@@ -71,7 +98,11 @@ func (r *Registry) UpdateNamespace(ctx context.Context, code string, upd Namespa
 		}
 		ns.UpdatedAt = now
 		return nil
-	})
+	}
+	if rename {
+		return r.store.RenameNamespace(ctx, code, *upd.NewCode, edit)
+	}
+	return r.store.UpdateNamespace(ctx, code, edit)
 }
 
 // DeleteNamespace removes an empty namespace. Deleting DefaultNamespace is

@@ -112,9 +112,11 @@ type updateNamespaceDTO struct {
 	NewCode     string  `json:"newCode,omitempty"`
 }
 
-// updateNamespace changes a name or description. Renaming (newCode) needs
-// a store operation that moves every record, which the store contract
-// does not have yet, so a newCode other than code is refused.
+// updateNamespace changes a name or description and, with a newCode other
+// than code, renames the namespace with everything in it (see
+// Registry.UpdateNamespace); data is the namespace as it is afterwards,
+// under its new code. An empty newCode, as the SDK sends when none is
+// given, changes no code.
 func (h *handler) updateNamespace(ctx context.Context, req *authingRequest) (any, error) {
 	var in updateNamespaceDTO
 	if err := req.decode(&in); err != nil {
@@ -123,10 +125,11 @@ func (h *handler) updateNamespace(ctx context.Context, req *authingRequest) (any
 	if in.Code == "" {
 		return nil, store.Invalid("code", "is required")
 	}
-	if in.NewCode != "" && in.NewCode != in.Code {
-		return nil, store.Invalid("newCode", "renaming a namespace is not supported")
+	upd := resreg.NamespaceUpdate{Name: in.Name, Description: in.Description}
+	if in.NewCode != "" {
+		upd.NewCode = &in.NewCode
 	}
-	ns, err := h.reg.UpdateNamespace(ctx, in.Code, resreg.NamespaceUpdate{Name: in.Name, Description: in.Description})
+	ns, err := h.reg.UpdateNamespace(ctx, in.Code, upd)
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,10 @@ func TestAuthingNamespaces(t *testing.T) {
 			requireOK(t, env)
 			require.Equal(t, map[string]any{"code": "ns2", "name": "Deux"}, data(t, env.Data))
 			requireFail(t, s.post("/api/v3/update-"+sp.infix, map[string]any{"code": "nope", "name": "x"}), 404)
-			requireFail(t, s.post("/api/v3/update-"+sp.infix, map[string]any{"code": "ns2", "newCode": "ns9"}), 400)
+			requireFail(t, s.post("/api/v3/update-"+sp.infix, map[string]any{"code": "ns2", "newCode": "ns3"}), 409)
+			env = s.post("/api/v3/update-"+sp.infix, map[string]any{"code": "ns2", "newCode": "ns2", "description": "same code"})
+			requireOK(t, env)
+			require.Equal(t, map[string]any{"code": "ns2", "name": "Deux", "description": "same code"}, data(t, env.Data), "newCode equal to code is no rename")
 
 			_, err := s.reg.CreateResource(t.Context(), resourceIn("r1", "ns3"))
 			require.NoError(t, err)

@@ -237,7 +237,7 @@ func frozenData(rec *store.DataResource) *store.DataResource {
 // Ops and kinds are kept as one byte each; a million changes are a million
 // entries.
 var (
-	opNames      = []string{store.OpCreate, store.OpUpdate, store.OpDelete}
+	opNames      = store.Ops()
 	kindNames    = store.Kinds()
 	kindResource = nameIndex(kindNames, store.KindResource)
 )

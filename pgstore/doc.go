@@ -38,6 +38,11 @@
 // names the subjects; indexes that start with the subject make each removal
 // a search, not a scan.
 //
+// [Store.RenameNamespace] updates every table keyed by the namespace, the
+// rows naming its roles and the policies naming it in one transaction,
+// holding the namespace's row and the locks of those records' writers (see
+// rename.go).
+//
 // Errors are translated once, in errors.go, by SQLSTATE and error type,
 // never by message text. Serialization failures and deadlocks are retried
 // with backoff until the context's deadline (30 s when it has none) and then

@@ -64,6 +64,38 @@ func TestQueriesUseIndexes(t *testing.T) {
 		{"delete a subject's member edges", s.q.dir.deleteMembers, []any{"GROUP", "g"}, "resreg_memberships_pkey"},
 		{"delete a subject's grants", s.q.dir.deleteGrants, []any{"USER", "u"}, "resreg_grants_subject"},
 		{"delete a subject's targets", s.q.dir.deleteTargets, []any{"USER", "u"}, "resreg_policy_targets_subject"},
+		{"rename a namespace", s.q.rename.namespace, []any{"a", "b", "n", "d", int64(1)}, "resreg_namespaces_pkey"},
+		{"rename resources", s.q.rename.tables[0], []any{"a", "b"}, ""},
+		{"rename data resources", s.q.rename.tables[1], []any{"a", "b"}, ""},
+		{"rename tree nodes", s.q.rename.tables[2], []any{"a", "b"}, ""},
+		{"rename grants", s.q.rename.tables[3], []any{"a", "b"}, ""},
+		{"rename directory entries", s.q.rename.directory, []any{"a", "b"}, "resreg_directory_namespace"},
+		{"rename policy refs", s.q.rename.refs, []any{"a", "b"}, "resreg_policy_refs_target"},
+		{"lock renamed policies", s.q.rename.lockStatements, []any{[]string{"p"}}, "resreg_data_policies_pkey"},
+	}
+	cases = append(cases, []struct {
+		name  string
+		query string
+		args  []any
+		index string
+	}{
+		{"role namespaces of a rename", s.q.rename.roleNamespaces, []any{"@a", "ROLE"}, "resreg_grants_subject"},
+		{"role policies of a rename", s.q.rename.rolePolicies, []any{"@a", "ROLE"}, "resreg_policy_targets_subject"},
+		{"role entries of a rename", s.q.rename.lockRoles, []any{"@a", "ROLE"}, "resreg_directory_pkey"},
+	}...)
+	for i := range s.q.rename.namesRole {
+		name := subjectColumns[i].table + "." + subjectColumns[i].id
+		cases = append(cases, struct {
+			name  string
+			query string
+			args  []any
+			index string
+		}{"names a role in " + name, s.q.rename.namesRole[i], []any{"@a", "ROLE"}, ""}, struct {
+			name  string
+			query string
+			args  []any
+			index string
+		}{"renames roles in " + name, s.q.rename.renameRole[i], []any{"@a", "ROLE", "@b"}, ""})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

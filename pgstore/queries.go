@@ -10,6 +10,7 @@ type queries struct {
 	changes changeQueries
 	perm    permQueries
 	dir     directoryQueries
+	rename  renameQueries
 }
 
 func newQueries(schema string) queries {
@@ -22,5 +23,6 @@ func newQueries(schema string) queries {
 		changes: newChangeQueries(q),
 		perm:    newPermQueries(q),
 		dir:     newDirectoryQueries(q),
+		rename:  newRenameQueries(q),
 	}
 }

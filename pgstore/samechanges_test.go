@@ -56,6 +56,10 @@ func changeScript(t *testing.T, s store.Store) {
 	must(s.DeleteDataPolicy(ctx, "p1"))
 	must(s.DeleteDataResource(ctx, "ns", "menu"))
 	directoryScript(t, ctx, s, at)
+	_, err = s.RenameNamespace(ctx, "ns", "moved", func(n *store.Namespace) error { n.UpdatedAt = at.Add(time.Hour); return nil })
+	must(err)
+	_, err = s.UpdateResource(ctx, "moved", "c", func(r *store.Resource) error { r.Description = "moved"; return nil })
+	must(err)
 }
 
 // directoryScript writes directory entries, then deletes some whose

@@ -31,7 +31,7 @@ const (
 // An entry holds op and kind as these small integers rather than the
 // strings: a change row is written for every record of every batch.
 var (
-	opCodes   = []string{"", store.OpCreate, store.OpUpdate, store.OpDelete}
+	opCodes   = append([]string{""}, store.Ops()...)
 	kindCodes = append([]string{""}, store.Kinds()...)
 )
 

@@ -59,6 +59,24 @@ var PlannedQueries = map[string]string{
 	"delete target":          sqlDeleteTarget,
 	"delete policy targets":  sqlDeletePolicyTargets,
 	"policy exists":          sqlPolicyExists,
+
+	"rename namespace":      sqlRenameNamespace,
+	"rename resources":      sqlRenameResources,
+	"rename data resources": sqlRenameData,
+	"rename tree nodes":     sqlRenameTreeNodes,
+	"rename grants":         sqlRenameGrants,
+	"rename refs":           sqlRenameRefs,
+	"next subject type":     sqlNextSubjectType,
+	"rename directory":      sqlRenameDirectory,
+	"policy statements":     sqlPolicyStatements,
+	"rename statements":     sqlRenameStatements,
+}
+
+func init() {
+	for c, col := range subjectColumns {
+		PlannedQueries["names a role in "+col.table+"."+col.id] = sqlNamesRoleIn(c)
+		PlannedQueries["rename roles in "+col.table+"."+col.id] = sqlRenameRoleIn(c)
+	}
 }
 
 // keysets are the keyset listings of the permission tables, by name.

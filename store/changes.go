@@ -13,7 +13,29 @@ const (
 	OpCreate = "create"
 	OpUpdate = "update"
 	OpDelete = "delete"
+	// OpRename is the one change of a [Store.RenameNamespace], of Kind
+	// KindNamespace: Namespace is the code the namespace had, Key its new
+	// code, Record the namespace record after the rename.
+	//
+	// A rename is one change, however much it moves. The records that
+	// moved with the namespace (resources, data resources, tree nodes,
+	// grants, directory entries, the data policies whose permissions named
+	// it, the records naming its roles) record no change of their own: a
+	// consumer sees the whole move at one Seq or not at all, the log does
+	// not grow with the namespace's size, and the changes recorded before
+	// the rename keep the codes they were made under. A consumer that keeps
+	// records follows it as [Store.RenameNamespace] describes: what it
+	// holds under Namespace moves to Key, the permissions of its data
+	// policies are rewritten with [RenamePermission] and the subjects of
+	// its records with [RenameSubject]; or it reloads what it keeps from
+	// the store, as the Registry's permission index does.
+	OpRename = "rename"
 )
+
+// Ops lists every Op constant, in declaration order. Stores that keep an
+// op as its position in this list rely on the order: new ops are only
+// ever appended.
+func Ops() []string { return []string{OpCreate, OpUpdate, OpDelete, OpRename} }
 
 // Kind names the kind of record a [Change] is about. The last four are the
 // records of the permission model; they are declared here so that every
@@ -51,14 +73,15 @@ type Change struct {
 	Seq int64 `json:"seq"`
 	// Time is when the write was committed, by the store's clock, in UTC.
 	Time time.Time `json:"time"`
-	// Op is OpCreate, OpUpdate or OpDelete.
+	// Op is OpCreate, OpUpdate, OpDelete or, for a namespace, OpRename.
 	Op string `json:"op"`
 	// Kind is one of the Kind constants.
 	Kind string `json:"kind"`
 	// Namespace is the namespace of the record; for a namespace's own
-	// change, its code.
+	// change, its code (for OpRename, the code it had).
 	Namespace string `json:"namespace"`
-	// Key is the record's code (a resource's ID is in Record).
+	// Key is the record's code (a resource's ID is in Record; for
+	// OpRename, the namespace's new code).
 	Key string `json:"key"`
 	// Actor is the actor of the write's context (see [WithActor]); empty
 	// when none was set.
@@ -68,10 +91,17 @@ type Change struct {
 	Record json.RawMessage `json:"record"`
 }
 
+// InNamespace reports whether c is about namespace ns: a change whose
+// Namespace is ns, or the rename of a namespace to ns.
+func (c Change) InNamespace(ns string) bool {
+	return c.Namespace == ns || (c.Op == OpRename && c.Kind == KindNamespace && c.Key == ns)
+}
+
 // ChangeLog is the role of a [Store] that records every write.
 //
 // Every successful write appends one Change per record it creates, updates
-// or deletes, in the same transaction (or critical section) as the write
+// or deletes (a namespace's rename is one change, see [OpRename]), in the
+// same transaction (or critical section) as the write
 // itself: a write that fails, is rejected or is cancelled leaves no change,
 // and a committed one always has its changes. A batch's changes carry
 // consecutive numbers in the batch's order. The default namespace that a

@@ -79,6 +79,35 @@ type Store interface {
 	// UpdateNamespace applies fn to namespace code and returns the result.
 	// It returns ErrNamespaceNotFound if code does not exist.
 	UpdateNamespace(ctx context.Context, code string, fn func(*Namespace) error) (Namespace, error)
+	// RenameNamespace moves namespace code and everything in it to
+	// newCode in one write, and returns the namespace record as stored
+	// after it. fn edits a copy of the record first, as in UpdateNamespace
+	// (the stored record then takes Code newCode and keeps its CreatedAt).
+	//
+	// What moves with the namespace, atomically: its resources, data
+	// resources (with their tree nodes) and grants; the directory entries
+	// whose Namespace is code; in every data policy with a ref naming code,
+	// those refs' Namespace and every statement permission whose namespace
+	// segment is code (rewritten by [RenamePermission]); and the
+	// namespace's roles, whose subject IDs hold its code ([RoleID]): every
+	// role subject of code ([IsRoleOf]) becomes the role of the same code
+	// in newCode ([RenameSubject]) wherever a record names it, entry or
+	// not: directory entries, memberships on either side, grants in every
+	// namespace, policy targets. Every other field of those records stays
+	// as it was, their times included; nothing else changes (other
+	// subjects' memberships and targets, other namespaces' records).
+	//
+	// Errors, checked in this order, each writing nothing: ErrInvalid from
+	// [CheckRename] (the default namespace is never renamed, nor is a
+	// namespace renamed to its own code); ErrNamespaceNotFound if code
+	// does not exist; ErrConflict (Field "newCode", Codes [newCode]) if
+	// newCode exists, or if a record names a role of newCode
+	// ([RolesOfNamespaceTaken]); an error from fn, as it is; ErrInvalid
+	// (Field "updatedAt") for a time outside what a store keeps.
+	//
+	// The write records one change, of op [OpRename]; see there for what
+	// it carries and how a consumer follows it.
+	RenameNamespace(ctx context.Context, code, newCode string, fn func(*Namespace) error) (Namespace, error)
 	// DeleteNamespace removes an empty namespace. It returns
 	// ErrNamespaceNotFound if code does not exist, ErrInvalid for
 	// DefaultNamespace, and ErrConflict if the namespace still holds

@@ -19,7 +19,9 @@ usage: resreg changes [--db resreg.db | --postgres DSN] [--since N] [--follow] [
 
 Prints the changes recorded after sequence number N, oldest first. With
 --follow it keeps printing new changes until interrupted; -o json then
-prints one JSON object per line.
+prints one JSON object per line. A namespace's rename is one change, op
+"rename", whose NAMESPACE is the old code and KEY the new one; --namespace
+selects it by either.
 
 example:
   resreg changes --since 120 --follow -o json
@@ -89,7 +91,7 @@ func followChanges(ctx context.Context, r *resreg.Registry, since int64, ns, for
 		if err != nil {
 			return err
 		}
-		if ns != "" && c.Namespace != ns {
+		if ns != "" && !c.InNamespace(ns) {
 			continue
 		}
 		if format == "json" {

@@ -12,6 +12,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Helper()
 	h := harness{newStore: newStore}
 	t.Run("namespaces", h.namespaces)
+	t.Run("rename", h.rename)
 	t.Run("resources", h.resources)
 	t.Run("resource filters", h.resourceFilters)
 	t.Run("quota", h.quota)

@@ -78,6 +78,39 @@ test("permission namespaces", async () => {
   fails(await client.getPermissionNamespace({ code: "pn3" }), 404);
 });
 
+test("renaming a namespace moves what it holds", async () => {
+  ok(await client.createNamespace({ code: "rnold", name: "Old" }));
+  ok(await client.createResource({ namespace: "rnold", type: "API", code: "ecs", name: "ECS", actions: [{ name: "ecs:Start", description: "start" }] }));
+  const user = ok(await client.createUser({ username: "renamer" }));
+  ok(await client.createRole({ code: "ops", namespace: "rnold" }));
+  ok(await client.assignRole({ code: "ops", namespace: "rnold", targets: [{ targetType: "USER", targetIdentifier: user.userId }] }));
+  ok(await client.authorizeResources({ namespace: "rnold", list: [
+    { targetType: "ROLE", targetIdentifiers: ["ops"], resources: [{ code: "ecs", actions: ["ecs:Start"], resourceType: "API" }] },
+  ] }));
+  fails(await client.updateNamespace({ code: "rnold", newCode: "default" }), 400);
+  fails(await client.updateNamespace({ code: "missing", newCode: "rnnew" }), 404);
+
+  assert.deepEqual(ok(await client.updateNamespace({ code: "rnold", newCode: "rnnew", name: "New" })), { code: "rnnew", name: "New" });
+  fails(await client.getNamespace({ code: "rnold" }), 404);
+  assert.deepEqual(ok(await client.getNamespace({ code: "rnnew" })), { code: "rnnew", name: "New" });
+  const moved = ok(await client.getResource({ namespace: "rnnew", code: "ecs" }));
+  assert.equal(moved.namespace, "rnnew");
+  assert.equal(moved.name, "ECS");
+  fails(await client.getResource({ namespace: "rnold", code: "ecs" }), 404);
+  assert.equal(ok(await client.isActionAllowed({ userId: user.userId, namespace: "rnnew", resource: "ecs", action: "ecs:Start" })).allowed, true,
+    "through the role, which moved with its namespace");
+  assert.equal(ok(await client.getRoleAuthorizedResources({ code: "ops", namespace: "rnnew" })).totalCount, 1);
+
+  ok(await client.createPermissionNamespace({ code: "rnp", name: "Perm" }));
+  ok(await client.createPermissionNamespace({ code: "rntaken", name: "Taken" }));
+  ok(await client.createDataResourceByString({ namespaceCode: "rnp", resourceCode: "path", resourceName: "Path", struct: "/v1", actions: ["get"] }));
+  fails(await client.updatePermissionNamespace({ code: "rnp", newCode: "rntaken" }), 409);
+  assert.deepEqual(ok(await client.updatePermissionNamespace({ code: "rnp", newCode: "rnp2", description: "moved" })),
+    { code: "rnp2", name: "Perm", description: "moved" });
+  assert.equal(ok(await client.getDataResource({ namespaceCode: "rnp2", resourceCode: "path" })).namespaceCode, "rnp2");
+  fails(await client.getDataResource({ namespaceCode: "rnp", resourceCode: "path" }), 404);
+});
+
 test("resources", async () => {
   ok(await client.createNamespace({ code: "res", name: "Resources" }));
   const created = ok(await client.createResource({
