@@ -13,9 +13,15 @@ import (
 // fields, directory entries, policy refs and statements, the records
 // naming its roles) is rewritten in the same critical section, after every
 // check, so that a rejected rename changes nothing.
-func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn func(*store.Namespace) error) (store.Namespace, error) {
+func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn func(*store.Namespace) error) (_ store.Namespace, err error) {
+	defer s.noteFailure(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return store.Namespace{}, err
+	}
+	if tok, _ := s.batchOf(ctx); tok != nil {
+		// A rename re-keys whole indexes; the batch journal does not
+		// record that, so it could not be undone.
+		return store.Namespace{}, store.Invalid("ctx", "memstore does not rename a namespace inside a batch")
 	}
 	if err := store.CheckRename(code, newCode); err != nil {
 		return store.Namespace{}, err
@@ -24,7 +30,7 @@ func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn fu
 	if err != nil {
 		return store.Namespace{}, err
 	}
-	defer s.mu.Unlock()
+	defer s.unlock(ctx)
 	if _, taken := s.byCode[newCode]; taken {
 		return store.Namespace{}, store.NamespaceCodeTaken(newCode)
 	}

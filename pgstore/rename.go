@@ -112,7 +112,8 @@ func newRenameQueries(q func(string) string) renameQueries {
 // of that row goes on, and since a record's row is renamed before what
 // hangs from it (tree nodes, grants), the later statements see what it
 // wrote; one that comes second no longer finds its row under code.
-func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn func(*store.Namespace) error) (store.Namespace, error) {
+func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn func(*store.Namespace) error) (_ store.Namespace, err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return store.Namespace{}, err
 	}
@@ -120,7 +121,7 @@ func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn fu
 		return store.Namespace{}, err
 	}
 	var out store.Namespace
-	err := s.write(ctx, func(ctx context.Context, tx *wtx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *wtx) error {
 		naming, err := s.namingPolicies(ctx, tx, code)
 		if err != nil {
 			return err

@@ -71,7 +71,8 @@ var renameTables = []string{sqlRenameResources, sqlRenameData, sqlRenameTreeNode
 // write: the namespace row, then every row keyed by it, the rows naming
 // its roles, the policies whose refs name it (their statements first,
 // found through the refs, then the refs), then its one change.
-func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn func(*store.Namespace) error) (store.Namespace, error) {
+func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn func(*store.Namespace) error) (_ store.Namespace, err error) {
+	defer s.failBatch(ctx, &err)
 	if err := ctx.Err(); err != nil {
 		return store.Namespace{}, err
 	}
@@ -79,7 +80,7 @@ func (s *Store) RenameNamespace(ctx context.Context, code, newCode string, fn fu
 		return store.Namespace{}, err
 	}
 	var out store.Namespace
-	err := s.write(ctx, func(w *wtx) error {
+	err = s.write(ctx, func(w *wtx) error {
 		old, err := scanNamespace(w.queryRow(sqlGetNamespace, code))
 		if errors.Is(err, sql.ErrNoRows) {
 			return store.NamespaceNotFound(code)
