@@ -27,6 +27,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -56,6 +57,7 @@ func run() error {
 	n := flag.Int("n", 20000, "requests to send (at most 1,000,000)")
 	dur := flag.Duration("d", time.Minute, "stop after this long (at most 5m)")
 	prefix := flag.String("prefix", "load"+strconv.FormatInt(time.Now().UnixNano(), 36), "code prefix for created resources")
+	cpuProfile := flag.String("cpuprofile", "", "write the generator's own CPU profile of the timed run to this file")
 	flag.Parse()
 
 	keyID, secret := os.Getenv("RESREG_ACCESS_KEY_ID"), os.Getenv("RESREG_ACCESS_KEY_SECRET")
@@ -132,6 +134,18 @@ func run() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
 	defer cancel()
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	var next, failed atomic.Int64
 	var firstErr atomic.Value

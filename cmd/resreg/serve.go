@@ -40,8 +40,10 @@ func runServe(ctx context.Context, args []string, env func(string) string, stdou
 	noAuth := fs.Bool("insecure-no-auth", false, "serve without credentials (loopback addresses only)")
 	staleness := fs.Duration("check-staleness", time.Second,
 		"how old the permission index may be for writes by other processes sharing --db (this server's own writes are seen at once); 0 probes the file on every check")
+	pprofAddr := fs.String("pprof", "", "serve runtime profiles (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `usage: resreg serve [--addr 127.0.0.1:8080] [--db resreg.db] [--insecure-no-auth] [--check-staleness 1s]
+                    [--pprof 127.0.0.1:6060]
 
 Serves /api/v3/... (Authing V3, signed with an access key) and
 /app-portal-service/v2.3/... (EnOS, bearer token), and GET /healthz.
@@ -68,7 +70,7 @@ flags:`)
 	case keyID == "" && token == "" && !*noAuth:
 		return errors.New("no credentials: set RESREG_ACCESS_KEY_ID and RESREG_ACCESS_KEY_SECRET and/or RESREG_ENOS_TOKEN, or pass --insecure-no-auth")
 	case *noAuth:
-		if err := requireLoopback(*addr); err != nil {
+		if err := requireLoopbackFlag("--insecure-no-auth", *addr); err != nil {
 			return err
 		}
 		opts = append(opts, httpapi.WithInsecureNoAuth())
@@ -78,6 +80,14 @@ flags:`)
 	}
 	if token != "" {
 		opts = append(opts, httpapi.WithEnOSToken(token))
+	}
+
+	if *pprofAddr != "" {
+		stopPprof, err := startPprof(*pprofAddr, stdout)
+		if err != nil {
+			return err
+		}
+		defer stopPprof(context.Background())
 	}
 
 	st, err := sqlitestore.Open(ctx, *dbPath)
@@ -120,13 +130,13 @@ flags:`)
 	return nil
 }
 
-// requireLoopback refuses an address that is not a loopback IP or
-// "localhost": an unauthenticated server must not be reachable from
-// elsewhere.
-func requireLoopback(addr string) error {
+// requireLoopbackFlag refuses an address that is not a loopback IP or
+// "localhost": an unauthenticated server (--insecure-no-auth, --pprof)
+// must not be reachable from elsewhere.
+func requireLoopbackFlag(flag, addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("--addr %q: %w", addr, err)
+		return fmt.Errorf("%s: address %q: %w", flag, addr, err)
 	}
 	if host == "localhost" {
 		return nil
@@ -134,5 +144,5 @@ func requireLoopback(addr string) error {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return nil
 	}
-	return fmt.Errorf("--insecure-no-auth binds loopback only, not %q", addr)
+	return fmt.Errorf("%s binds loopback only, not %q", flag, addr)
 }
