@@ -65,7 +65,9 @@ flags:`)
 	if (keyID == "") != (secret == "") {
 		return errors.New("RESREG_ACCESS_KEY_ID and RESREG_ACCESS_KEY_SECRET go together")
 	}
-	opts := []httpapi.Option{httpapi.WithLogger(slog.New(slog.NewJSONHandler(stderr, nil)))}
+	logs := newLogWriter(stderr)
+	defer logs.close()
+	opts := []httpapi.Option{httpapi.WithLogger(slog.New(slog.NewJSONHandler(logs, nil)))}
 	switch {
 	case keyID == "" && token == "" && !*noAuth:
 		return errors.New("no credentials: set RESREG_ACCESS_KEY_ID and RESREG_ACCESS_KEY_SECRET and/or RESREG_ENOS_TOKEN, or pass --insecure-no-auth")
