@@ -33,23 +33,31 @@ func (a *authingRequest) decode(v any) error {
 	return resreg.DecodeJSON(strings.NewReader(a.body), v)
 }
 
-// stringFields sets *dst[i] to the body's value under keys[i] when the
-// body, as the signature check split it, holds only JSON strings under
-// those exact keys: then decoding it into a struct with those JSON names
-// gives the same values, and the handler need not decode it again. It
-// reports false for any other body, which the caller decodes.
-func (a *authingRequest) stringFields(keys []string, dst []*string) bool {
+// onlyStrings reports whether the body, as the signature check split it,
+// holds only JSON strings under keys among those given (exactly spelled):
+// decoding it into a struct with those JSON names then gives the values
+// param returns, and the handler need not decode it again. For any other
+// body it reports false, and the caller decodes.
+func (a *authingRequest) onlyStrings(keys []string) bool {
 	if !a.fast || len(a.params) == 0 {
 		return false
 	}
 	for _, p := range a.params {
-		i := slices.Index(keys, p.key)
-		if i < 0 || !p.str {
+		if !p.str || !slices.Contains(keys, p.key) {
 			return false
 		}
-		*dst[i] = p.value
 	}
 	return true
+}
+
+// param is the split body's string under key; "" when absent.
+func (a *authingRequest) param(key string) string {
+	for _, p := range a.params {
+		if p.key == key {
+			return p.value
+		}
+	}
+	return ""
 }
 
 // str is a query parameter.
@@ -107,7 +115,10 @@ func (h *handler) authing(pattern string, fn authingFunc) {
 			h.writeAuthing(w, r, nil, err)
 			return
 		}
-		query := r.URL.Query()
+		var query url.Values // a nil query reads as empty
+		if r.URL.RawQuery != "" {
+			query = r.URL.Query()
+		}
 		c := canonicalPool.Get().(*canonicalString)
 		defer c.release()
 		if err := h.verifyAuthing(r, query, body, c); err != nil {

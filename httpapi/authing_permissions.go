@@ -55,8 +55,7 @@ func (h *handler) knownUser(ctx context.Context, userID string) error {
 	return h.reg.RequireUser(ctx, userID)
 }
 
-// isActionAllowedKeys are the JSON names of isActionAllowed's input, in
-// the order of its fields.
+// isActionAllowedKeys are the JSON names of isActionAllowed's input.
 var isActionAllowedKeys = []string{"userId", "action", "resource", "namespace"}
 
 func (h *handler) isActionAllowed(ctx context.Context, req *authingRequest) (any, error) {
@@ -68,10 +67,10 @@ func (h *handler) isActionAllowed(ctx context.Context, req *authingRequest) (any
 	}
 	// The check's body is four strings, already split by the signature
 	// check: decoding it again would be most of the handler's own cost.
-	if !req.stringFields(isActionAllowedKeys, []*string{&in.UserID, &in.Action, &in.Resource, &in.Namespace}) {
-		if err := req.decode(&in); err != nil {
-			return nil, err
-		}
+	if req.onlyStrings(isActionAllowedKeys) {
+		in.UserID, in.Action, in.Resource, in.Namespace = req.param("userId"), req.param("action"), req.param("resource"), req.param("namespace")
+	} else if err := req.decode(&in); err != nil {
+		return nil, err
 	}
 	if err := h.knownUser(ctx, in.UserID); err != nil {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"sync"
 )
 
@@ -51,8 +50,7 @@ func (b *jsonBuffer) release() {
 }
 
 // writeJSON writes v as encoding/json's Encoder does (HTML-escaped, a
-// newline after it), with its length. If v cannot be encoded, the body is
-// empty.
+// newline after it). If v cannot be encoded, the body is empty.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b := getJSONBuffer()
 	defer b.release()
@@ -62,10 +60,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeBody(w, status, b.buf.Bytes())
 }
 
+// contentTypeJSON is shared by every response's header map: net/http only
+// reads it, and Set or Add on the header replace or copy it.
+var contentTypeJSON = []string{"application/json; charset=utf-8"}
+
+// writeBody writes one whole body; net/http adds its Content-Length when
+// it fits its buffer, and chunks it otherwise.
 func writeBody(w http.ResponseWriter, status int, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.Header()["Content-Type"] = contentTypeJSON
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

@@ -161,7 +161,7 @@ func TestSuccessEnvelopeMatchesEncodingJSON(t *testing.T) {
 		want, err := json.Marshal(authingEnvelope{StatusCode: 200, Message: "success", RequestID: "0123456789abcdef0123456789abcdef", Data: data})
 		require.NoError(t, err)
 		require.Equal(t, string(want)+"\n", rec.Body.String())
-		require.Equal(t, strconv.Itoa(len(want)+1), rec.Header().Get("Content-Length"))
+		require.Equal(t, "application/json; charset=utf-8", rec.Header().Get("Content-Type"))
 	}
 	rec := httptest.NewRecorder()
 	writeAuthingSuccess(rec, "id", func() {})
