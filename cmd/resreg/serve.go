@@ -54,6 +54,9 @@ Credentials come from the environment:
 Without any, serve refuses to start unless --insecure-no-auth is given,
 which only binds loopback addresses.
 
+One JSON access log line per request goes to stderr, through a buffer
+flushed at least every 100ms and on shutdown.
+
 flags:`)
 		fs.PrintDefaults()
 	}
