@@ -44,3 +44,56 @@ func TestLogWriterCloseFlushesConcurrentLines(t *testing.T) {
 		require.Regexp(t, `^g\d line \d+$`, line)
 	}
 }
+
+// blockedWriter holds every write until release is closed, as a disk
+// under writeback can.
+type blockedWriter struct {
+	syncBuffer
+	release chan struct{}
+}
+
+func (b *blockedWriter) Write(p []byte) (int, error) {
+	<-b.release
+	return b.syncBuffer.Write(p)
+}
+
+// A stuck stderr does not hold up the loggers until the memory bound is
+// reached; then they wait, and no line is lost.
+func TestLogWriterStuckOutput(t *testing.T) {
+	out := &blockedWriter{release: make(chan struct{})}
+	l := newLogWriter(out)
+	line := []byte(strings.Repeat("x", 99) + "\n")
+	under := logMaxPending/len(line) - 1
+	wrote := make(chan struct{})
+	go func() {
+		for range under {
+			_, _ = l.Write(line)
+		}
+		close(wrote)
+	}()
+	select {
+	case <-wrote: // taken into memory while the output is stuck
+	case <-time.After(30 * time.Second):
+		t.Fatal("loggers waited on a stuck output below the memory bound")
+	}
+	over := make(chan struct{})
+	go func() {
+		for range 2 * (logMaxPending / len(line)) {
+			_, _ = l.Write(line)
+		}
+		close(over)
+	}()
+	select {
+	case <-over:
+		t.Fatal("the buffer grew past its bound")
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(out.release)
+	select {
+	case <-over:
+	case <-time.After(30 * time.Second):
+		t.Fatal("loggers still wait after the output drained")
+	}
+	l.close()
+	require.Len(t, out.String(), (under+2*(logMaxPending/len(line)))*len(line), "every line")
+}
