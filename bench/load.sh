@@ -7,7 +7,9 @@
 # loop), is-action-allowed at a fixed --rate (open loop, default 5000/s;
 # latency from each request's due time), and create-resource. Each line
 # is followed by the server's CPU time per request (from /proc) and the
-# load average before and after.
+# load average before and after. Before the baseline and before
+# is-action-allowed, "sleep" measures how late a 1 ms sleep wakes on the
+# machine at that moment: no request's latency can go below that delay.
 #
 #	bench/load.sh [concurrency] [requests] [rate]
 set -euo pipefail
@@ -41,8 +43,11 @@ scenario() {
 	echo "  server_cpu_per_req=$(((after - before) * 1000000 / tick / requests))µs load average $la -> $(loadavg)"
 }
 echo "commit $(cd "$root" && git rev-parse --short HEAD), $(nproc) cores, concurrency $conc, $requests requests each, load average $(loadavg)"
+wakeups() { "$tmp/resreg-load" --url "http://127.0.0.1:$port" --scenario sleep -c 1 -n 3000; }
+wakeups
 scenario --scenario healthz
 scenario --scenario get-namespace
+wakeups
 scenario --scenario is-action-allowed
 scenario --scenario is-action-allowed --rate "$rate"
 scenario --scenario create-resource

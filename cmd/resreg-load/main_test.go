@@ -105,6 +105,20 @@ func TestScenariosAgainstTheHandler(t *testing.T) {
 	}
 }
 
+// The sleep scenario sends nothing and measures how late 1 ms sleeps
+// wake.
+func TestSleepScenario(t *testing.T) {
+	sc, err := newScenario("sleep", &url.URL{Scheme: "http", Host: "127.0.0.1:1"}, testKeyID, testSecret, "x")
+	require.NoError(t, err)
+	res, err := load(context.Background(), loadConfig{addr: "127.0.0.1:1", host: "127.0.0.1:1", keyID: testKeyID, secret: testSecret,
+		sc: sc, conc: 1, n: 50, dur: time.Minute})
+	require.NoError(t, err)
+	require.NoError(t, res.firstErr)
+	require.Len(t, res.lat, 50)
+	require.GreaterOrEqual(t, res.elapsed, 50*time.Millisecond)
+	require.GreaterOrEqual(t, res.lat[0], time.Duration(0), "never early")
+}
+
 // A refusal is counted as a failure with the server's answer.
 func TestWrongSecretFails(t *testing.T) {
 	_, u := newServer(t)
