@@ -52,10 +52,11 @@ func (c *conn) roundTrip(req []byte, end time.Time) (int, []byte, error) {
 			c.br.Reset(nc)
 		}
 	}
-	// Moving the deadline costs a timer update: do it only when the
-	// current one is less than half the timeout away.
-	if c.deadline.Sub(now) < ioTimeout/2 || c.deadline.After(end) {
-		c.deadline = now.Add(ioTimeout)
+	// Moving the deadline costs a timer update: it is set twice the
+	// timeout ahead and moved only when less than the timeout is left, so
+	// every request has between one and two timeouts.
+	if c.deadline.Sub(now) < ioTimeout || c.deadline.After(end) {
+		c.deadline = now.Add(2 * ioTimeout)
 		if c.deadline.After(end) {
 			c.deadline = end
 		}
