@@ -161,6 +161,13 @@ func (a *authz) notified() bool {
 func (a *authz) refresh(ctx context.Context, ns string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	// A check that waited here behind another's catch-up may find the
+	// index fresh now: it answers from it instead of reading the change
+	// log again (every waiter in turn, once per staleness period).
+	if a.staleness > 0 && a.writes.Load() == a.caughtUp.Load() && a.global.Load() && a.ix.Load().Loaded(ns) &&
+		time.Now().UnixNano()-a.lastProbe.Load() < int64(a.staleness) && !a.notified() {
+		return nil
+	}
 	probe := time.Now().UnixNano()
 	// The writes counted now are in the store: this catch-up sees them.
 	// One counted after it may not be, and leaves the index dirty.
