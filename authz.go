@@ -100,9 +100,15 @@ type authz struct {
 	eager     bool
 	notifier  store.ChangeNotifier
 
-	applied   atomic.Int64 // Seq of the last change the index reflects
-	global    atomic.Bool  // memberships, policies and targets are loaded
-	dirty     atomic.Bool  // a write through this Registry since the last catch-up
+	applied atomic.Int64 // Seq of the last change the index reflects
+	global  atomic.Bool  // memberships, policies and targets are loaded
+	// writes counts the writes through this Registry; caughtUp is the
+	// count the last successful catch-up started from. They differ while a
+	// write is not caught up with, including while a catch-up that will
+	// see it is still running: a check that finds them different waits
+	// for (or runs) a catch-up rather than answer from before the write.
+	writes    atomic.Uint64
+	caughtUp  atomic.Uint64
 	lastProbe atomic.Int64 // unix nanoseconds of the last catch-up's probe
 	wake      atomic.Pointer[<-chan struct{}]
 
@@ -121,7 +127,7 @@ func newAuthz(s store.Store) *authz {
 // Registry wrote, and, in consistent mode, with everything committed.
 func (a *authz) index(ctx context.Context, ns string) (*permindex.Index, error) {
 	ix := a.ix.Load()
-	if !a.dirty.Load() && a.global.Load() && ix.Loaded(ns) {
+	if a.writes.Load() == a.caughtUp.Load() && a.global.Load() && ix.Loaded(ns) {
 		if a.staleness > 0 {
 			if time.Now().UnixNano()-a.lastProbe.Load() < int64(a.staleness) && !a.notified() {
 				return ix, nil
@@ -161,16 +167,25 @@ func (a *authz) notified() bool {
 func (a *authz) refresh(ctx context.Context, ns string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	// A check that waited here behind another's catch-up may find the
+	// index fresh now: it answers from it instead of reading the change
+	// log again (every waiter in turn, once per staleness period).
+	if a.staleness > 0 && a.writes.Load() == a.caughtUp.Load() && a.global.Load() && a.ix.Load().Loaded(ns) &&
+		time.Now().UnixNano()-a.lastProbe.Load() < int64(a.staleness) && !a.notified() {
+		return nil
+	}
 	probe := time.Now().UnixNano()
-	a.dirty.Store(false)
+	// The writes counted now are in the store: this catch-up sees them.
+	// One counted after it may not be, and leaves the index dirty.
+	writes := a.writes.Load()
 	if a.notifier != nil {
 		w := a.notifier.ChangesNotify()
 		a.wake.Store(&w)
 	}
 	if err := a.catchUp(ctx); err != nil {
-		a.dirty.Store(true)
 		return err
 	}
+	a.caughtUp.Store(writes)
 	var err error
 	if a.eager {
 		err = a.loadAll(ctx)

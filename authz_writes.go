@@ -31,7 +31,7 @@ func (s indexedStore) batched(write func() error) error {
 
 // written marks the index dirty after a write, whatever its outcome (a
 // failed write may still have committed, as after a lost reply).
-func (s indexedStore) written() { s.a.dirty.Store(true) }
+func (s indexedStore) written() { s.a.writes.Add(1) }
 
 // direct runs write holding the index lock and, when it succeeds and the
 // records it touches are loaded, applies it to the index.

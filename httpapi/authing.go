@@ -3,28 +3,61 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/resreg/resreg"
 	"github.com/resreg/resreg/store"
 )
 
 // authingRequest is a verified Authing request: its body, already read,
-// and its query.
+// and its query. When the signature check split the body on its fast
+// path, params are its top-level keys and values (fast is then true).
 type authingRequest struct {
-	body  []byte
-	query url.Values
+	body   string
+	query  url.Values
+	params []signingParam
+	fast   bool
 }
 
 // decode reads the JSON body into v with the library's decoder.
 func (a *authingRequest) decode(v any) error {
-	return resreg.DecodeJSON(bytes.NewReader(a.body), v)
+	return resreg.DecodeJSON(strings.NewReader(a.body), v)
+}
+
+// onlyStrings reports whether the body, as the signature check split it,
+// holds only JSON strings under keys among those given (exactly spelled):
+// decoding it into a struct with those JSON names then gives the values
+// param returns, and the handler need not decode it again. For any other
+// body it reports false, and the caller decodes.
+func (a *authingRequest) onlyStrings(keys []string) bool {
+	if !a.fast || len(a.params) == 0 {
+		return false
+	}
+	for _, p := range a.params {
+		if !p.str || !slices.Contains(keys, p.key) {
+			return false
+		}
+	}
+	return true
+}
+
+// param is the split body's string under key; "" when absent.
+func (a *authingRequest) param(key string) string {
+	for _, p := range a.params {
+		if p.key == key {
+			return p.value
+		}
+	}
+	return ""
 }
 
 // str is a query parameter.
@@ -73,7 +106,7 @@ type authingFunc func(ctx context.Context, req *authingRequest) (any, error)
 // authing routes pattern to fn behind Authing's signature check.
 func (h *handler) authing(pattern string, fn authingFunc) {
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
+		body, err := readBody(r.Body)
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
@@ -82,37 +115,65 @@ func (h *handler) authing(pattern string, fn authingFunc) {
 			h.writeAuthing(w, r, nil, err)
 			return
 		}
-		if err := h.verifyAuthing(r, body); err != nil {
+		var query url.Values // a nil query reads as empty
+		if r.URL.RawQuery != "" {
+			query = r.URL.Query()
+		}
+		c := canonicalPool.Get().(*canonicalString)
+		defer c.release()
+		if err := h.verifyAuthing(r, query, body, c); err != nil {
 			h.writeAuthing(w, r, nil, err)
 			return
 		}
-		data, err := fn(r.Context(), &authingRequest{body: body, query: r.URL.Query()})
+		data, err := fn(r.Context(), &authingRequest{body: body, query: query, params: c.params, fast: c.fast})
 		h.writeAuthing(w, r, data, err)
 	})
 }
 
-// verifyAuthing checks the signature, the date and the nonce. Failures
-// are errUnauthorized with a reason that names no secret.
-func (h *handler) verifyAuthing(r *http.Request, body []byte) error {
+// bodyBuffers are reused to read request bodies, which are kept as
+// strings.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func readBody(body io.Reader) (string, error) {
+	if body == nil || body == http.NoBody {
+		return "", nil
+	}
+	b := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if b.Cap() <= 64<<10 {
+			b.Reset()
+			bodyBuffers.Put(b)
+		}
+	}()
+	if _, err := b.ReadFrom(body); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// verifyAuthing checks the signature, the date and the nonce, building
+// the string to sign in c. Failures are errUnauthorized with a reason
+// that names no secret.
+func (h *handler) verifyAuthing(r *http.Request, query url.Values, body string, c *canonicalString) error {
 	if len(h.keys) == 0 {
 		if h.noAuth {
 			return nil
 		}
 		return unauthorized("no access key is configured")
 	}
-	keyID, sig, ok := parseAuthorization(r.Header.Get("Authorization"))
+	var sig [sha1.Size]byte
+	keyID, ok := parseAuthorization(r.Header.Get("Authorization"), &sig)
 	if !ok {
 		return unauthorized("authorization must be \"authing <accessKeyId>:<signature>\"")
 	}
-	secret, known := h.keys[keyID]
-	candidates, err := StringToSign(r, body)
-	if err != nil {
+	macs, known := h.macs[keyID]
+	if err := c.build(r, query, body); err != nil {
 		return unauthorized("request cannot be verified: " + err.Error())
 	}
 	if !known {
-		secret = "" // verify anyway, so an unknown key takes as long as a wrong signature
+		macs = h.unknownKey // verify anyway, so an unknown key takes as long as a wrong signature
 	}
-	if !verifySignature(secret, sig, candidates) || !known {
+	if !macs.verify(c, sig[:]) || !known {
 		return unauthorized("signature does not match")
 	}
 	date, err := http.ParseTime(r.Header.Get("Date"))
@@ -127,7 +188,7 @@ func (h *handler) verifyAuthing(r *http.Request, body []byte) error {
 	if nonce == "" {
 		return unauthorized("x-authing-signature-nonce is required")
 	}
-	if !h.nonces.add(keyID+"\x00"+nonce, now) {
+	if !h.nonces.add(keyID, nonce, now) {
 		return unauthorized("nonce was already used")
 	}
 	return nil

@@ -1,10 +1,15 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/resreg/resreg/httpapi"
 )
 
 // permissionFixture makes namespace app with resources ecs (API,
@@ -223,4 +228,54 @@ func TestAuthingDataPolicies(t *testing.T) {
 	requireOK(t, s.post("/api/v3/delete-data-policy", map[string]any{"policyId": policyID}))
 	requireFail(t, s.post("/api/v3/delete-data-policy", map[string]any{"policyId": policyID}), 404)
 	requireFail(t, s.get("/api/v3/get-data-policy", map[string]any{"policyId": policyID}), 404)
+}
+
+// is-action-allowed reads its four strings from the split the signature
+// check made when the body is plain, and decodes the body otherwise: every
+// shape of body answers as encoding/json reads it.
+func TestIsActionAllowedBodyShapes(t *testing.T) {
+	s := newTestServer(t)
+	user := permissionFixture(t, s)
+	requireOK(t, s.post("/api/v3/authorize-resources", map[string]any{"namespace": "app", "list": []map[string]any{
+		{"targetType": "USER", "targetIdentifiers": []string{user}, "resources": []map[string]any{{"code": "ecs", "actions": []string{"ecs:Start"}}}},
+	}}))
+	u := `"` + user + `"`
+	for _, tc := range []struct {
+		name, body string
+		statusCode int
+		allowed    bool
+	}{
+		{"plain", `{"userId":` + u + `,"namespace":"app","resource":"ecs","action":"ecs:Start"}`, 200, true},
+		{"plain, denied", `{"userId":` + u + `,"namespace":"app","resource":"ecs","action":"ecs:Stop"}`, 200, false},
+		{"spaced and reordered", ` { "action" : "ecs:Start" , "resource":"ecs",` + "\n" + `"namespace":"app", "userId":` + u + ` } `, 200, true},
+		{"an escape", `{"userId":` + u + `,"namespace":"app","resource":"ecs","action":"ecs\u003aStart"}`, 200, true},
+		{"a key in another case", `{"UserID":` + u + `,"namespace":"app","resource":"ecs","action":"ecs:Start"}`, 200, true},
+		{"an extra key", `{"userId":` + u + `,"namespace":"app","resource":"ecs","action":"ecs:Start","extra":[1]}`, 200, true},
+		{"a null namespace is the default one, without ecs", `{"userId":` + u + `,"namespace":null,"resource":"ecs","action":"ecs:Start"}`, 200, false},
+		{"a number for a string", `{"userId":` + u + `,"namespace":"app","resource":"ecs","action":7}`, 400, false},
+		{"data after the object", `{"userId":` + u + `,"namespace":"app","resource":"ecs","action":"ecs:Start"} x`, 400, false},
+		{"no action", `{"userId":` + u + `,"namespace":"app","resource":"ecs"}`, 400, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := []byte(tc.body)
+			r := httptest.NewRequest(http.MethodPost, "/api/v3/is-action-allowed", bytes.NewReader(b))
+			require.NoError(t, httpapi.SignAuthing(r, b, testKeyID, testSecret, testNow, ""))
+			env := decodeAuthing(t, s.do(r))
+			require.Equal(t, tc.statusCode, env.StatusCode, env.Message)
+			if tc.statusCode == 200 {
+				require.Equal(t, map[string]any{"allowed": tc.allowed}, data(t, env.Data))
+			}
+		})
+	}
+	t.Run("without signatures", func(t *testing.T) {
+		h := httpapi.NewHandler(s.reg, httpapi.WithInsecureNoAuth(), quiet)
+		for range 2 { // the second request reuses the first's buffers
+			b := []byte(`{"userId":` + u + `,"namespace":"app","resource":"ecs","action":"ecs:Start"}`)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/v3/is-action-allowed", bytes.NewReader(b)))
+			env := decodeAuthing(t, rec)
+			requireOK(t, env)
+			require.Equal(t, map[string]any{"allowed": true}, data(t, env.Data))
+		}
+	})
 }

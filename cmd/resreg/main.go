@@ -1,6 +1,6 @@
 // Command resreg runs the resource registry.
 //
-//	resreg serve [--addr 127.0.0.1:8080] [--db resreg.db] [--insecure-no-auth]
+//	resreg serve [--addr 127.0.0.1:8080] [--db resreg.db] [--insecure-no-auth] [--pprof 127.0.0.1:6060]
 //	resreg plan -f registry.yaml [--prune] [--namespace ns]
 //	resreg apply -f registry.yaml [--prune] [--namespace ns] [--yes]
 //	resreg export [--namespace ns] [-o yaml|json]

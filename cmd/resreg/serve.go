@@ -40,8 +40,10 @@ func runServe(ctx context.Context, args []string, env func(string) string, stdou
 	noAuth := fs.Bool("insecure-no-auth", false, "serve without credentials (loopback addresses only)")
 	staleness := fs.Duration("check-staleness", time.Second,
 		"how old the permission index may be for writes by other processes sharing --db (this server's own writes are seen at once); 0 probes the file on every check")
+	pprofAddr := fs.String("pprof", "", "serve runtime profiles (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, `usage: resreg serve [--addr 127.0.0.1:8080] [--db resreg.db] [--insecure-no-auth] [--check-staleness 1s]
+                    [--pprof 127.0.0.1:6060]
 
 Serves /api/v3/... (Authing V3, signed with an access key) and
 /app-portal-service/v2.3/... (EnOS, bearer token), and GET /healthz.
@@ -51,6 +53,9 @@ Credentials come from the environment:
   RESREG_ENOS_TOKEN                                EnOS bearer token
 Without any, serve refuses to start unless --insecure-no-auth is given,
 which only binds loopback addresses.
+
+One JSON access log line per request goes to stderr, through a buffer
+flushed at least every 100ms and on shutdown.
 
 flags:`)
 		fs.PrintDefaults()
@@ -63,12 +68,14 @@ flags:`)
 	if (keyID == "") != (secret == "") {
 		return errors.New("RESREG_ACCESS_KEY_ID and RESREG_ACCESS_KEY_SECRET go together")
 	}
-	opts := []httpapi.Option{httpapi.WithLogger(slog.New(slog.NewJSONHandler(stderr, nil)))}
+	logs := newLogWriter(stderr)
+	defer logs.close()
+	opts := []httpapi.Option{httpapi.WithLogger(slog.New(slog.NewJSONHandler(logs, nil)))}
 	switch {
 	case keyID == "" && token == "" && !*noAuth:
 		return errors.New("no credentials: set RESREG_ACCESS_KEY_ID and RESREG_ACCESS_KEY_SECRET and/or RESREG_ENOS_TOKEN, or pass --insecure-no-auth")
 	case *noAuth:
-		if err := requireLoopback(*addr); err != nil {
+		if err := requireLoopbackFlag("--insecure-no-auth", *addr); err != nil {
 			return err
 		}
 		opts = append(opts, httpapi.WithInsecureNoAuth())
@@ -78,6 +85,14 @@ flags:`)
 	}
 	if token != "" {
 		opts = append(opts, httpapi.WithEnOSToken(token))
+	}
+
+	if *pprofAddr != "" {
+		stopPprof, err := startPprof(*pprofAddr, stdout)
+		if err != nil {
+			return err
+		}
+		defer stopPprof(context.Background())
 	}
 
 	st, err := sqlitestore.Open(ctx, *dbPath)
@@ -120,13 +135,13 @@ flags:`)
 	return nil
 }
 
-// requireLoopback refuses an address that is not a loopback IP or
-// "localhost": an unauthenticated server must not be reachable from
-// elsewhere.
-func requireLoopback(addr string) error {
+// requireLoopbackFlag refuses an address that is not a loopback IP or
+// "localhost": an unauthenticated server (--insecure-no-auth, --pprof)
+// must not be reachable from elsewhere.
+func requireLoopbackFlag(flag, addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("--addr %q: %w", addr, err)
+		return fmt.Errorf("%s: address %q: %w", flag, addr, err)
 	}
 	if host == "localhost" {
 		return nil
@@ -134,5 +149,5 @@ func requireLoopback(addr string) error {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return nil
 	}
-	return fmt.Errorf("--insecure-no-auth binds loopback only, not %q", addr)
+	return fmt.Errorf("%s binds loopback only, not %q", flag, addr)
 }
