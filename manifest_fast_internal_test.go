@@ -181,7 +181,7 @@ func fastDocuments(t testing.TB) map[string][]byte {
 	m, err := DecodeManifest(bytes.NewReader(docs["examples/registry.yaml"]))
 	require.NoError(t, err)
 	tricky := []string{"del\x7f", "c1\u0080\u009f", "nel\u0085", "\ufeffbom", "true", "123", "null", "~", "*", "- x", "a: b", "#c", "x #y",
-		"'q'", "\"d\"", "0x1F", "1e3", "yes", "on", "服务器", `back\slash`, "tab\tbed", " lead", "trail ", "ecs:Start", "R&D"}
+		"'q'", "\"d\"", "0x1F", "1e3", "yes", "on", "服务器", "multi\nline", "final\n", "kept\n\n", `back\slash`, "tab\tbed", " lead", "trail ", "ecs:Start", "R&D"}
 	for i, s := range tricky {
 		m.Namespaces[0].Resources = append(m.Namespaces[0].Resources, ManifestResource{Code: fmt.Sprintf("tricky%d", i), Type: "API",
 			Name: Name(s), Description: s, Actions: []Action{{Name: "act", Description: s}}})
@@ -259,7 +259,7 @@ func TestFastPathRefuses(t *testing.T) {
 		"%YAML 1.2\n---\nnamespaces: []\n",
 		"namespaces:\n  - &a {code: a}\n  - *a\n",
 		"namespaces: !!seq []\n",
-		ns + "    name: |\n      block\n",
+		ns + "    name: |2\n      block\n",
 		ns + "    name: >\n      folded\n",
 		ns + "    name: two\n      lines\n",
 		ns + "    name: \"two\n      lines\"\n",
@@ -327,6 +327,10 @@ func TestFastReadersMatchTheParsers(t *testing.T) {
 		"a: 多字节\n", "名前: x\n", "a: é\n",
 		"a: b\r\nc: d\r\n", "a: 'b\r\n  c'\n",
 		"a:\n  b:\n    c:\n      d: e\n",
+		"a: |\n  x\n  y\n", "a: |-\n  x\n\n  y\n\n\nb: c\n", "a: |+\n  x\n\n\nb: c\n", "a: |+\n  x\n\n", "a: |\n  x", "a: |\n  x\n", "a: |\n  x\n  ",
+		"a: |\n  x\n     \n  y\n", "a: |\n  x\n \n  y\n", "a: |\n    x\n      y\n    z\n  # c\nb: |2\n   x\n", "a: | # c\n  #x\n  y: z\n",
+		"a: |\n\n  x\n", "a: |\nb: c\n", "- |\n x\n- |-\n  y\n", "a:\n- |\n  x\n- b: |\n    y\n  c: d\n", "a: |\r\n  x\r\n\r\n  y\r\nb: c\r\n",
+		"a: |\n  x\n b: c\n", "a: |\n  x\n---\n", "a: >\n  x\n",
 		"...: x\n", "---x: y\n", "a: ---\n", "a: ...\n", "a: -1\n", "a: -x\n", "a: :x\n", "a: ?x\n",
 	}
 	for _, doc := range docs {

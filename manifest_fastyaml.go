@@ -190,8 +190,7 @@ func (p *yamlReader) blockSeq(n, depth int) {
 				p.ind = p.i - p.lineStart()
 				p.blockMap(p.ind, depth+1)
 			} else {
-				p.inline(depth + 1)
-				p.endLine()
+				p.inline(n, depth+1)
 			}
 		}
 		if p.ind > n {
@@ -224,8 +223,7 @@ func (p *yamlReader) blockMap(n, depth int) {
 				p.add(evNull)
 			}
 		} else {
-			p.inline(depth + 1)
-			p.endLine()
+			p.inline(n, depth+1)
 		}
 		if p.ind > n {
 			refuse()
@@ -320,10 +318,15 @@ func plainStart(c byte) bool {
 	return !strings.ContainsRune("-?:,[]{}#&*!|>'\"%@`", rune(c))
 }
 
-// inline reads a value that starts on the current line: a quoted or plain
-// scalar, or a flow collection.
-func (p *yamlReader) inline(depth int) {
+// inline reads a value that starts on the current line, in a collection
+// indented by n, and moves to the next content line: a quoted or plain
+// scalar or a flow collection, with what may follow on its line, or a
+// literal block scalar.
+func (p *yamlReader) inline(n, depth int) {
 	switch p.at(p.i) {
+	case '|':
+		p.literal(n)
+		return
 	case '"', '\'':
 		p.quoted()
 	case '[', '{':
@@ -331,6 +334,76 @@ func (p *yamlReader) inline(depth int) {
 	default:
 		p.plain(false)
 	}
+	p.endLine()
+}
+
+// literal reads a literal block scalar ("|", or "|-" to strip the final
+// line break, or "|+" to keep the empty lines after it) in a collection
+// indented by n: its lines are those indented at least as much as its
+// first, which must follow the header directly, be indented more than n
+// and not be empty. Refused are indentation indicators and lines of only
+// spaces longer than the indentation (which the value would keep).
+func (p *yamlReader) literal(n int) {
+	p.i++
+	chomp := byte(0)
+	if c := p.at(p.i); c == '-' || c == '+' {
+		chomp = c
+		p.i++
+	}
+	if !p.restOfLineEmpty() {
+		refuse()
+	}
+	p.skipLine()
+	start := p.i
+	p.spaces()
+	m := p.i - start
+	if m <= n || p.eol(p.i) {
+		refuse()
+	}
+	var b strings.Builder
+	for {
+		// p.i is at column m of a line of the scalar.
+		end := p.i
+		for !p.eol(end) {
+			end++
+		}
+		b.WriteString(p.src[p.i:end])
+		if end == len(p.src) {
+			p.ind = -1
+			break
+		}
+		p.i = end
+		p.skipLine()
+		// Empty lines, then a line of the scalar or the end of it.
+		blanks := 0
+		for {
+			start = p.i
+			p.spaces()
+			if p.i-start > m && p.eol(p.i) {
+				refuse()
+			}
+			if !p.eol(p.i) || p.i == len(p.src) {
+				break
+			}
+			blanks++
+			p.skipLine()
+		}
+		if p.i-start >= m && p.i < len(p.src) {
+			b.WriteString(strings.Repeat("\n", 1+blanks))
+			p.i = start + m
+			continue
+		}
+		switch chomp {
+		case 0:
+			b.WriteByte('\n')
+		case '+':
+			b.WriteString(strings.Repeat("\n", 1+blanks))
+		}
+		p.i = start
+		p.nextLine()
+		break
+	}
+	p.addDecoded(b.String())
 }
 
 // plain reads a plain scalar to the end of the line or the comment (in
