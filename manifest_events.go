@@ -22,6 +22,9 @@ const (
 
 type event struct {
 	kind evKind
+	// a, b: the text of an evText; a the index in decoded of an
+	// evDecoded, the number of items (pairs for a mapping) of an evMap or
+	// evSeq.
 	a, b int32
 }
 
@@ -33,6 +36,18 @@ type events struct {
 }
 
 func (e *events) add(k evKind) { e.ev = append(e.ev, event{kind: k}) }
+
+// open adds the start of a collection and returns its index for close.
+func (e *events) open(k evKind) int {
+	e.add(k)
+	return len(e.ev) - 1
+}
+
+// close ends the collection started at index at, of n items.
+func (e *events) close(at, n int) {
+	e.ev[at].a = int32(n)
+	e.add(evEnd)
+}
 func (e *events) addText(k evKind, a, b int) {
 	e.ev = append(e.ev, event{kind: k, a: int32(a), b: int32(b)})
 }

@@ -2,6 +2,7 @@ package resreg
 
 import (
 	"iter"
+	"slices"
 )
 
 // fastManifest decodes and checks a manifest without building a node tree,
@@ -123,6 +124,16 @@ func (d *fastWalker) list(max int) iter.Seq[struct{}] {
 	}
 }
 
+// sized returns s with room for the items of the sequence about to be
+// read, if it has between 1 and max; an empty or null list leaves s nil,
+// as walker does.
+func sized[T any](d *fastWalker, s []T, max int) []T {
+	if e := d.peek(); e.kind == evSeq && e.a > 0 && int(e.a) <= max {
+		return slices.Grow(s, int(e.a))
+	}
+	return s
+}
+
 func (d *fastWalker) str() string {
 	e := d.next()
 	if !isScalar(e.kind) {
@@ -143,7 +154,7 @@ func (d *fastWalker) boolean() bool {
 }
 
 func (d *fastWalker) strings(max int) []string {
-	var out []string
+	out := sized[string](d, nil, max)
 	for range d.list(max) {
 		out = append(out, d.str())
 	}
@@ -155,6 +166,7 @@ func (d *fastWalker) manifest() Manifest {
 	for k := range d.object() {
 		switch k {
 		case "namespaces":
+			m.Namespaces = sized(d, m.Namespaces, MaxManifestNamespaces)
 			for range d.list(MaxManifestNamespaces) {
 				m.Namespaces = append(m.Namespaces, d.namespace())
 			}
@@ -184,10 +196,12 @@ func (d *fastWalker) namespace() ManifestNamespace {
 		case "description":
 			ns.Description = d.str()
 		case "resources":
+			ns.Resources = sized(d, ns.Resources, MaxManifestResources)
 			for range d.list(MaxManifestResources) {
 				ns.Resources = append(ns.Resources, d.resource())
 			}
 		case "dataResources":
+			ns.DataResources = sized(d, ns.DataResources, MaxManifestDataResources)
 			for range d.list(MaxManifestDataResources) {
 				ns.DataResources = append(ns.DataResources, d.dataResource())
 			}
@@ -217,6 +231,7 @@ func (d *fastWalker) resource() ManifestResource {
 		case "description":
 			r.Description = d.str()
 		case "actions":
+			r.Actions = sized(d, r.Actions, walkListMax)
 			for range d.list(walkListMax) {
 				var a Action
 				for k := range d.object() {

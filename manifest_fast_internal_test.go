@@ -62,8 +62,9 @@ func matchEvents(ev *events, doc *yaml.Node) error {
 		at := fmt.Sprintf("node %d:%d (kind %d, tag %s, %q), event %d (kind %d)", n.Line, n.Column, n.Kind, n.Tag, n.Value, i-1, e.kind)
 		switch n.Kind {
 		case yaml.MappingNode, yaml.SequenceNode:
-			if n.Kind == yaml.MappingNode && e.kind != evMap || n.Kind == yaml.SequenceNode && e.kind != evSeq {
-				return errors.New(at)
+			if n.Kind == yaml.MappingNode && (e.kind != evMap || int(e.a) != len(n.Content)/2) ||
+				n.Kind == yaml.SequenceNode && (e.kind != evSeq || int(e.a) != len(n.Content)) {
+				return fmt.Errorf("%s, %d items", at, e.a)
 			}
 			for j, c := range n.Content {
 				if n.Kind == yaml.MappingNode && j%2 == 0 {

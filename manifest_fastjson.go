@@ -12,7 +12,7 @@ import (
 // reads anything else as YAML), and refuses numbers, which no manifest
 // field holds: a number for a string field takes the slow path.
 func readJSONEvents(src string) *events {
-	r := &jsonReader{events: events{src: src, ev: make([]event, 0, len(src)/16)}}
+	r := &jsonReader{events: events{src: src, ev: make([]event, 0, len(src)/8)}}
 	r.space()
 	if r.i >= len(src) || src[r.i] != '{' {
 		refuse()
@@ -59,52 +59,36 @@ func (r *jsonReader) value(depth int) {
 		refuse()
 	}
 	switch c := r.src[r.i]; c {
-	case '{':
+	case '{', '[':
+		closing, kind := byte('}'), evMap
+		if c == '[' {
+			closing, kind = ']', evSeq
+		}
 		r.i++
-		r.add(evMap)
+		at := r.open(kind)
 		r.space()
-		if r.i < len(r.src) && r.src[r.i] == '}' {
+		if r.i < len(r.src) && r.src[r.i] == closing {
 			r.i++
-			r.add(evEnd)
+			r.close(at, 0)
 			return
 		}
-		for {
-			r.space()
-			if r.i >= len(r.src) || r.src[r.i] != '"' {
-				refuse()
+		for n := 1; ; n++ {
+			if kind == evMap {
+				r.space()
+				if r.i >= len(r.src) || r.src[r.i] != '"' {
+					refuse()
+				}
+				r.str()
+				r.expect(':')
 			}
-			r.str()
-			r.expect(':')
 			r.value(depth + 1)
 			r.space()
 			if r.i >= len(r.src) {
 				refuse()
 			}
-			if r.src[r.i] == '}' {
+			if r.src[r.i] == closing {
 				r.i++
-				r.add(evEnd)
-				return
-			}
-			r.expect(',')
-		}
-	case '[':
-		r.i++
-		r.add(evSeq)
-		r.space()
-		if r.i < len(r.src) && r.src[r.i] == ']' {
-			r.i++
-			r.add(evEnd)
-			return
-		}
-		for {
-			r.value(depth + 1)
-			r.space()
-			if r.i >= len(r.src) {
-				refuse()
-			}
-			if r.src[r.i] == ']' {
-				r.i++
-				r.add(evEnd)
+				r.close(at, n)
 				return
 			}
 			r.expect(',')

@@ -170,8 +170,9 @@ func (p *yamlReader) block(n, depth int) {
 }
 
 func (p *yamlReader) blockSeq(n, depth int) {
-	p.add(evSeq)
-	for p.ind == n && p.isEntry() {
+	at := p.open(evSeq)
+	items := 0
+	for ; p.ind == n && p.isEntry(); items++ {
 		p.i++
 		col := p.i
 		if p.restOfLineEmpty() {
@@ -197,7 +198,7 @@ func (p *yamlReader) blockSeq(n, depth int) {
 			refuse()
 		}
 	}
-	p.add(evEnd)
+	p.close(at, items)
 }
 
 func (p *yamlReader) lineStart() int {
@@ -208,8 +209,9 @@ func (p *yamlReader) blockMap(n, depth int) {
 	if depth > maxFastDepth {
 		refuse()
 	}
-	p.add(evMap)
-	for p.ind == n && !p.isEntry() {
+	at := p.open(evMap)
+	pairs := 0
+	for ; p.ind == n && !p.isEntry(); pairs++ {
 		p.key()
 		if p.restOfLineEmpty() {
 			p.skipLine()
@@ -229,7 +231,7 @@ func (p *yamlReader) blockMap(n, depth int) {
 			refuse()
 		}
 	}
-	p.add(evEnd)
+	p.close(at, pairs)
 }
 
 // keyAhead reports whether the current line holds a mapping key from the
@@ -596,21 +598,19 @@ func (p *yamlReader) flow(depth int) {
 	if depth > maxFastDepth {
 		refuse()
 	}
-	closing := byte(']')
+	closing, kind := byte(']'), evSeq
 	if p.src[p.i] == '{' {
-		closing = '}'
-		p.add(evMap)
-	} else {
-		p.add(evSeq)
+		closing, kind = '}', evMap
 	}
+	at := p.open(kind)
 	p.i++
 	p.spaces()
 	if p.at(p.i) == closing {
 		p.i++
-		p.add(evEnd)
+		p.close(at, 0)
 		return
 	}
-	for {
+	for n := 1; ; n++ {
 		if closing == '}' {
 			p.flowKey()
 			p.spaces()
@@ -629,7 +629,7 @@ func (p *yamlReader) flow(depth int) {
 			}
 		case closing:
 			p.i++
-			p.add(evEnd)
+			p.close(at, n)
 			return
 		default:
 			refuse()
