@@ -377,3 +377,24 @@ func FuzzFastManifest(f *testing.F) {
 		checkFastMatchesSlow(t, data)
 	})
 }
+
+// TestLaterErrorsArePositionedAfterTheFastPath: a manifest the fast path
+// read keeps no node tree, yet a later check (Plan's, with the Registry's
+// limits) names the same line and column as on a manifest read with one.
+func TestLaterErrorsArePositionedAfterTheFastPath(t *testing.T) {
+	docs := fastDocuments(t)
+	for _, name := range []string{"examples/registry.yaml", "encoded.yaml", "encoded.json", "crlf.yaml"} {
+		data := docs[name]
+		m, ok := fastManifest(string(data), looksLikeJSON(data))
+		require.True(t, ok, name)
+		err := (&Registry{limits: Limits{MaxActions: 1}}).checkManifest(m)
+		var me *ManifestError
+		require.ErrorAs(t, err, &me, name)
+		require.Equal(t, "namespaces[0].resources[0].actions", me.Err.Field)
+		doc, perr := parseDocument(data)
+		require.NoError(t, perr)
+		n := locate(doc, me.Err.Field)
+		require.Equal(t, [2]int{n.Line, n.Column}, [2]int{me.Line, me.Column}, name)
+		require.NotZero(t, me.Line)
+	}
+}
