@@ -15,12 +15,13 @@ import (
 //     the value of;
 //   - single-line scalars: plain (none of YAML's indicators first, no ": "
 //     or " #" inside), single-quoted and double-quoted (with YAML's
-//     escapes);
+//     escapes); literal block scalars (|, |- and |+);
 //   - flow sequences and mappings that close on the line they open;
 //   - comments, blank lines, CRLF line ends.
 //
-// Refused are multi-line scalars, block scalars (| and >), anchors,
-// aliases, tags, complex keys, empty flow values and trailing flow commas.
+// Refused are plain and quoted scalars over several lines, folded block
+// scalars (>), anchors, aliases, tags, complex keys, empty flow values
+// and trailing flow commas.
 // A plain scalar's value is its text; ~, null, Null and NULL are null, and
 // true and false the booleans (other spellings the YAML parser resolves,
 // such as True, are text here, which only a boolean field tells apart and
@@ -83,7 +84,8 @@ func (p *yamlReader) at(i int) byte {
 	return 0
 }
 
-// eol reports whether offset i ends a line (or the document).
+// eol reports whether offset i ends a line (or the document: at returns
+// 0 there, a byte checkYAMLText refuses in the text).
 func (p *yamlReader) eol(i int) bool {
 	c := p.at(i)
 	return c == 0 || c == '\n' || c == '\r'
