@@ -1,9 +1,5 @@
 package resreg
 
-import (
-	yaml "go.yaml.in/yaml/v3"
-)
-
 // Bounds of a manifest, checked while it is decoded, before the work grows
 // with the input. Lists nested inside one record (actions, translations,
 // tree nodes, statements, targets, members) keep the bounds of the API
@@ -39,10 +35,11 @@ type Manifest struct {
 	// members of parent.
 	Memberships []ManifestMembership `json:"memberships,omitempty"`
 
-	// root is the decoded document, kept to name the line and column of
-	// a field when a later check (Plan's, with the Registry's limits)
-	// finds it wrong; nil for a manifest built in code.
-	root *yaml.Node
+	// src is the text the manifest was decoded from, parsed again to name
+	// the line and column of a field when a later check (Plan's, with the
+	// Registry's limits) finds it wrong; empty for a manifest built in
+	// code. The decoded strings share its memory.
+	src string
 }
 
 // ManifestNamespace is one namespace with its records.

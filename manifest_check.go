@@ -21,8 +21,20 @@ func (r *Registry) checkManifest(m Manifest) error {
 }
 
 // errorAt wraps a validation error in a *ManifestError with the position
-// of its field in m's document, if there is one.
+// of its field in m's document, if m was decoded from one. The document is
+// parsed again, with the node tree that names positions: an error is the
+// rare case, and a Manifest keeps only its text.
 func (m Manifest) errorAt(err error) error {
+	var doc *yaml.Node
+	if m.src != "" {
+		doc, _ = parseDocument([]byte(m.src))
+	}
+	return errorIn(err, doc)
+}
+
+// errorIn wraps a validation error in a *ManifestError with the position
+// of its field in doc (none when doc is nil).
+func errorIn(err error, doc *yaml.Node) error {
 	var me *ManifestError
 	if errors.As(err, &me) {
 		return err
@@ -32,7 +44,7 @@ func (m Manifest) errorAt(err error) error {
 		return err
 	}
 	out := &ManifestError{Err: se}
-	if n := locate(m.root, se.Field); n != nil {
+	if n := locate(doc, se.Field); n != nil {
 		out.Line, out.Column = n.Line, n.Column
 	}
 	return out

@@ -44,28 +44,59 @@ func DecodeManifest(r io.Reader) (Manifest, error) {
 	if len(data) > MaxManifestBytes {
 		return Manifest{}, &ManifestError{Err: store.Invalid("", "a manifest holds at most "+strconv.Itoa(MaxManifestBytes)+" bytes")}
 	}
-	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+	// Most manifests are read without a node tree; the others, and every
+	// one with an error, are read again with the tree, which positions
+	// the error.
+	src := string(data)
+	if m, ok := fastManifest(src, looksLikeJSON(data)); ok {
+		return m, nil
+	}
+	doc, err := parseDocument(data)
+	if err != nil || doc == nil {
+		return Manifest{}, err
+	}
+	return decodeNodes(doc, src)
+}
+
+// looksLikeJSON reports whether data is to be read as JSON first: it
+// starts, after white space, with an object or an array.
+func looksLikeJSON(data []byte) bool {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	return len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
+}
+
+// parseDocument parses a manifest into its node tree, nil for an empty
+// document. JSON is parsed by jsonNodes when it can be, anything else by
+// the YAML parser.
+func parseDocument(data []byte) (*yaml.Node, error) {
+	if looksLikeJSON(data) {
 		if doc, ok := jsonNodes(data); ok {
-			return decodeNodes(doc)
+			return doc, nil
 		}
 	}
+	return parseYAML(data)
+}
+
+// parseYAML parses one YAML document, nil for an empty one.
+func parseYAML(data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return Manifest{}, nil // an empty document declares nothing
+			return nil, nil // an empty document declares nothing
 		}
-		return Manifest{}, &ManifestError{Err: store.Invalid("", "not YAML or JSON: "+err.Error())}
+		return nil, &ManifestError{Err: store.Invalid("", "not YAML or JSON: "+err.Error())}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return Manifest{}, &ManifestError{Line: extra.Line, Column: extra.Column, Err: store.Invalid("", "a manifest is one document")}
+		return nil, &ManifestError{Line: extra.Line, Column: extra.Column, Err: store.Invalid("", "a manifest is one document")}
 	}
-	return decodeNodes(&doc)
+	return &doc, nil
 }
 
-// decodeNodes builds and checks the manifest of a parsed document.
-func decodeNodes(doc *yaml.Node) (Manifest, error) {
+// decodeNodes builds and checks the manifest of a parsed document, whose
+// text is src.
+func decodeNodes(doc *yaml.Node, src string) (Manifest, error) {
 	if err := noAliases(doc); err != nil {
 		return Manifest{}, err
 	}
@@ -74,9 +105,9 @@ func decodeNodes(doc *yaml.Node) (Manifest, error) {
 	if d.err != nil {
 		return Manifest{}, d.err
 	}
-	m.root = doc
-	if err := (&Registry{limits: DefaultLimits()}).checkManifest(m); err != nil {
-		return Manifest{}, err
+	m.src = src
+	if err := (&Registry{limits: DefaultLimits()}).checkManifestRecords(m); err != nil {
+		return Manifest{}, errorIn(err, doc)
 	}
 	return m, nil
 }
