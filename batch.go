@@ -24,7 +24,7 @@ func (r *Registry) batcher() (store.Batcher, bool) {
 // committed or not.
 func (r *Registry) batch(ctx context.Context, b store.Batcher, expectSeq int64, fn func(ctx context.Context) error) error {
 	defer r.retain(ctx)
-	defer r.authz.dirty.Store(true)
+	defer r.authz.writes.Add(1)
 	return b.Batch(ctx, expectSeq, func(ctx context.Context) error {
 		return fn(context.WithValue(ctx, batchKey{}, true))
 	})
