@@ -13,7 +13,9 @@ import (
 
 	"github.com/resreg/resreg"
 	"github.com/resreg/resreg/httpapi"
+	"github.com/resreg/resreg/pgstore"
 	"github.com/resreg/resreg/sqlitestore"
+	"github.com/resreg/resreg/store"
 )
 
 func init() {
@@ -36,13 +38,14 @@ func runServe(ctx context.Context, args []string, env func(string) string, stdou
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	dbPath := fs.String("db", "resreg.db", "SQLite file that keeps the registry")
+	dbPath := fs.String("db", "resreg.db", "SQLite file that keeps the registry (created if missing)")
+	pgDSN := fs.String("postgres", "", postgresFlagUsage)
 	noAuth := fs.Bool("insecure-no-auth", false, "serve without credentials (loopback addresses only)")
 	staleness := fs.Duration("check-staleness", time.Second,
 		"how old the permission index may be for writes by other processes sharing --db (this server's own writes are seen at once); 0 probes the file on every check")
 	pprofAddr := fs.String("pprof", "", "serve runtime profiles (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060; off when empty")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, `usage: resreg serve [--addr 127.0.0.1:8080] [--db resreg.db] [--insecure-no-auth] [--check-staleness 1s]
+		fmt.Fprintln(stderr, `usage: resreg serve [--addr 127.0.0.1:8080] [--db resreg.db | --postgres DSN] [--insecure-no-auth] [--check-staleness 1s]
                     [--pprof 127.0.0.1:6060]
 
 Serves /api/v3/... (Authing V3, signed with an access key) and
@@ -95,8 +98,21 @@ flags:`)
 		defer stopPprof(context.Background())
 	}
 
-	st, err := sqlitestore.Open(ctx, *dbPath)
-	if err != nil {
+	dbSet := false
+	fs.Visit(func(f *flag.Flag) { dbSet = dbSet || f.Name == "db" })
+	if dbSet && *pgDSN != "" {
+		fmt.Fprintln(stderr, "--db and --postgres name two stores; give one")
+		return errUsage
+	}
+	var st store.Store
+	var err error
+	where := "db " + *dbPath
+	if *pgDSN != "" {
+		where = "PostgreSQL"
+		if st, err = pgstore.Open(ctx, *pgDSN); err != nil {
+			return fmt.Errorf("open PostgreSQL: %w", err)
+		}
+	} else if st, err = sqlitestore.Open(ctx, *dbPath); err != nil {
 		return fmt.Errorf("open %s: %w", *dbPath, err)
 	}
 	defer st.Close()
@@ -113,7 +129,7 @@ flags:`)
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    64 << 10,
 	}
-	fmt.Fprintf(stdout, "resreg: serving on http://%s (db %s)\n", ln.Addr(), *dbPath)
+	fmt.Fprintf(stdout, "resreg: serving on http://%s (%s)\n", ln.Addr(), where)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
