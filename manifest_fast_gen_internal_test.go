@@ -281,10 +281,9 @@ func (g *gen) policy() *gnode {
 // yamlWriter writes a gnode tree in randomly chosen YAML styles.
 type yamlWriter struct {
 	*gen
-	b      strings.Builder
-	step   int // spaces per indentation level
-	crlf   bool
-	inFlow bool
+	b    strings.Builder
+	step int // spaces per indentation level
+	crlf bool
 }
 
 func (w *yamlWriter) nl() {
