@@ -50,7 +50,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/resreg/resreg/httpapi"
@@ -333,15 +332,6 @@ func load(ctx context.Context, cfg loadConfig) (*result, error) {
 	slices.Sort(res.lat)
 	res.firstErr, _ = firstErr.Load().(error)
 	return res, nil
-}
-
-// cpuTime is this process's user and system time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // send does one request of the setup through net/http, requires
