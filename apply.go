@@ -367,32 +367,23 @@ func (a *applier) targets(run []PlanChange) error {
 		targets[i] = PolicyTarget{PolicyID: id, Subject: tc.subject, Name: tc.name}
 	}
 	switch run[0].Op {
-	case PlanCreate:
-		now, err := a.r.now("createdAt")
-		if err != nil {
-			return err
-		}
-		for i := range targets {
-			targets[i].CreatedAt = now
-		}
-		return a.r.store.AttachDataPolicies(a.ctx, targets)
+	case PlanDelete:
+		return a.r.store.DetachDataPolicies(a.ctx, targets)
 	case PlanUpdate:
 		// A target's name is kept by an attach that finds it present, so a
 		// new name takes a detach and an attach, in this transaction.
 		if err := a.r.store.DetachDataPolicies(a.ctx, targets); err != nil {
 			return err
 		}
-		now, err := a.r.now("createdAt")
-		if err != nil {
-			return err
-		}
-		for i := range targets {
-			targets[i].CreatedAt = now
-		}
-		return a.r.store.AttachDataPolicies(a.ctx, targets)
-	default:
-		return a.r.store.DetachDataPolicies(a.ctx, targets)
 	}
+	now, err := a.r.now("createdAt")
+	if err != nil {
+		return err
+	}
+	for i := range targets {
+		targets[i].CreatedAt = now
+	}
+	return a.r.store.AttachDataPolicies(a.ctx, targets)
 }
 
 func (a *applier) grants(run []PlanChange) error {

@@ -41,43 +41,17 @@ const progressAbove = 1000
 
 func runApply(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("apply", applyUsage, stderr)
-	file := fs.String("f", "", "manifest file, YAML or JSON (- reads stdin)")
-	stores := addStoreFlags(fs)
-	prune := fs.Bool("prune", false, "also delete what the manifest does not name")
-	ns := fs.String("namespace", "", "apply only this namespace (data policies and memberships are then left out)")
+	mf := addManifestFlags(fs, "also delete what the manifest does not name", "apply")
 	yes := fs.Bool("yes", false, "apply deletions without asking")
-	out := fs.String("o", "text", "output format: text or json")
-	if err := parseFlags(fs, args); err != nil {
+	if err := mf.parse(fs, args); err != nil {
 		return err
 	}
-	if err := stores.check(fs); err != nil {
-		return err
-	}
-	if err := checkFormat(fs, *out, "text", "json"); err != nil {
-		return err
-	}
-	if *file == "" {
-		fmt.Fprintln(stderr, "apply needs -f FILE")
-		fs.Usage()
-		return errUsage
-	}
-	m, err := readManifest(*file)
-	if err != nil {
-		return err
-	}
-	r, closeDB, err := stores.openWrite(ctx)
+	r, p, closeDB, err := mf.plan(ctx, mf.stores.openWrite)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	opts := resreg.PlanOptions{Prune: *prune}
-	if *ns != "" {
-		opts.Namespaces = []string{*ns}
-	}
-	p, err := r.Plan(ctx, m, opts)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *file, err)
-	}
+	out, file, stores := mf.out, mf.file, mf.stores
 	if *out == "text" {
 		if _, err := io.WriteString(stdout, colourPlan(p.String(), useColour(stdout, env))); err != nil {
 			return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,44 +33,79 @@ example:
   resreg plan -f examples/registry.yaml --db registry.db --prune
 `
 
-func runPlan(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("plan", planUsage, stderr)
-	file := fs.String("f", "", "manifest file, YAML or JSON (- reads stdin)")
-	stores := addStoreFlags(fs)
-	prune := fs.Bool("prune", false, "also plan deleting what the manifest does not name")
-	ns := fs.String("namespace", "", "plan only this namespace (data policies and memberships are then left out)")
-	out := fs.String("o", "text", "output format: text or json")
+// manifestFlags are the flags plan and apply share.
+type manifestFlags struct {
+	file, ns, out *string
+	prune         *bool
+	stores        storeFlags
+}
+
+// addManifestFlags defines them; verb ("plan", "apply") words their help.
+func addManifestFlags(fs *flag.FlagSet, pruneUsage, verb string) manifestFlags {
+	return manifestFlags{
+		file:   fs.String("f", "", "manifest file, YAML or JSON (- reads stdin)"),
+		stores: addStoreFlags(fs),
+		prune:  fs.Bool("prune", false, pruneUsage),
+		ns:     fs.String("namespace", "", verb+" only this namespace (data policies and memberships are then left out)"),
+		out:    fs.String("o", "text", "output format: text or json"),
+	}
+}
+
+// parse parses args and checks the shared flags.
+func (mf manifestFlags) parse(fs *flag.FlagSet, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := stores.check(fs); err != nil {
+	if err := mf.stores.check(fs); err != nil {
 		return err
 	}
-	if err := checkFormat(fs, *out, "text", "json"); err != nil {
+	if err := checkFormat(fs, *mf.out, "text", "json"); err != nil {
 		return err
 	}
-	if *file == "" {
-		fmt.Fprintln(stderr, "plan needs -f FILE")
+	if *mf.file == "" {
+		fmt.Fprintln(fs.Output(), fs.Name()+" needs -f FILE")
 		fs.Usage()
 		return errUsage
 	}
-	m, err := readManifest(*file)
+	return nil
+}
+
+// plan reads the manifest, opens the registry with open (the store's
+// openRead or openWrite) and plans the manifest against it. The caller
+// closes the registry with the returned function.
+func (mf manifestFlags) plan(ctx context.Context, open func(context.Context) (*resreg.Registry, func(), error)) (*resreg.Registry, resreg.Plan, func(), error) {
+	m, err := readManifest(*mf.file)
 	if err != nil {
+		return nil, resreg.Plan{}, nil, err
+	}
+	r, closeDB, err := open(ctx)
+	if err != nil {
+		return nil, resreg.Plan{}, nil, err
+	}
+	opts := resreg.PlanOptions{Prune: *mf.prune}
+	if *mf.ns != "" {
+		opts.Namespaces = []string{*mf.ns}
+	}
+	p, err := r.Plan(ctx, m, opts)
+	if err != nil {
+		closeDB()
+		return nil, resreg.Plan{}, nil, fmt.Errorf("%s: %w", *mf.file, err)
+	}
+	return r, p, closeDB, nil
+}
+
+func runPlan(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("plan", planUsage, stderr)
+	mf := addManifestFlags(fs, "also plan deleting what the manifest does not name", "plan")
+	if err := mf.parse(fs, args); err != nil {
 		return err
 	}
-	r, closeDB, err := stores.openRead(ctx)
+	_, p, closeDB, err := mf.plan(ctx, mf.stores.openRead)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	opts := resreg.PlanOptions{Prune: *prune}
-	if *ns != "" {
-		opts.Namespaces = []string{*ns}
-	}
-	p, err := r.Plan(ctx, m, opts)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *file, err)
-	}
+	out := mf.out
 	if *out == "json" {
 		err = writeJSON(stdout, p)
 	} else {
